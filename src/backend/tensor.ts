@@ -1,0 +1,47 @@
+import { ensureReady, tf } from './runtime';
+
+export type DType = 'float32' | 'int32';
+
+/** A tensor from flat values in C order, on the active backend. */
+export function fromFlat(values: Float32Array | Int32Array | number[], shape: readonly number[], dtype: DType = 'float32'): tf.Tensor {
+  ensureReady();
+  return tf.tensor(values, [...shape], dtype);
+}
+
+/** A trainable variable (a PyTorch Parameter) holding `values` in `shape`. */
+export function parameter(values: Float32Array, shape: readonly number[]): tf.Variable {
+  ensureReady();
+  return tf.tidy(() => tf.variable(tf.tensor(values, [...shape], 'float32'), true));
+}
+
+export function fill(shape: readonly number[], value: number, dtype: DType = 'float32'): tf.Tensor {
+  ensureReady();
+  return tf.fill([...shape], value, dtype);
+}
+
+/** Copies `value` into `target` (cast to its dtype), as PyTorch's `copy_` does. */
+export function assign(target: tf.Variable, value: tf.Tensor): void {
+  tf.tidy(() => target.assign(value.dtype === target.dtype ? value : tf.cast(value, target.dtype)));
+}
+
+/** A non-trainable Variable sharing `t`'s data: a buffer that can be updated in place. */
+export function asBuffer(t: tf.Tensor): tf.Variable {
+  return isVariable(t) ? t : tf.variable(t, false);
+}
+
+/** A new tensor with `t`'s values, cast to `dtype`. */
+export function copy(t: tf.Tensor, dtype: DType): tf.Tensor {
+  return tf.tidy(() => (t.dtype === dtype ? tf.clone(t) : tf.cast(t, dtype)));
+}
+
+export function isTensor(x: unknown): x is tf.Tensor {
+  return x instanceof tf.Tensor;
+}
+
+export function isVariable(x: unknown): x is tf.Variable {
+  return x instanceof tf.Variable;
+}
+
+export const tidy = tf.tidy;
+export const unsqueeze0 = <T extends tf.Tensor>(x: T): tf.Tensor => tf.expandDims(x, 0);
+export const squeeze0 = <T extends tf.Tensor>(x: T): tf.Tensor => tf.squeeze(x, [0]);

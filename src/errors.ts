@@ -1,0 +1,25 @@
+/**
+ * Python's exception classes, as PyTorch raises them. `name` is the class name, so a caught error
+ * prints as `ValueError: ...`, and `instanceof` tells them apart as `except ValueError` does.
+ * TypeError is JavaScript's own and needs no counterpart.
+ */
+export class ValueError extends Error {
+  override readonly name = 'ValueError';
+}
+
+export class RuntimeError extends Error {
+  override readonly name = 'RuntimeError';
+}
+
+export class IndexError extends Error {
+  override readonly name = 'IndexError';
+}
+
+export class NotImplementedError extends Error {
+  override readonly name = 'NotImplementedError';
+}
+
+/** Throws `RuntimeError(message())` unless `condition`; the message is built only on failure. */
+export function check(condition: boolean, message: () => string): asserts condition {
+  if (!condition) throw new RuntimeError(message());
+}

@@ -1,0 +1,232 @@
+import type { Tensor, Tensor1D, Tensor4D } from '@tensorflow/tfjs-core';
+import { conv2dNchw, type Conv2dGeometry } from '../backend/conv2d';
+import { fill, isTensor, isVariable, squeeze0, tidy, unsqueeze0 } from '../backend/tensor';
+import { check } from '../errors';
+import { pair, sizes, type Conv2dPadding, type IntOrTuple } from './args';
+import { pad, type PadMode } from './pad';
+
+/** Keyword arguments of `F.conv2d`, for the call form `F.conv2d(input, weight, { stride: 2 })`. */
+export interface Conv2dArgs {
+  bias?: Tensor | null;
+  stride?: IntOrTuple;
+  padding?: Conv2dPadding;
+  dilation?: IntOrTuple;
+  groups?: number;
+}
+
+/**
+ * `F.conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1)`.
+ *
+ * input `[N, C_in, H, W]` or unbatched `[C_in, H, W]`; weight `[C_out, C_in/groups, kH, kW]`;
+ * bias `[C_out]`. Output `[N, C_out, H_out, W_out]` (unbatched in, unbatched out), with
+ * `H_out = floor((H + pad_top + pad_bottom - dilation[0]*(kH-1) - 1) / stride[0]) + 1`, likewise W.
+ * `padding`: an int or `[padH, padW]` pads both sides; `'valid'` is no padding; `'same'` pads
+ * `dilation*(k-1)` per axis, `floor` of half before and the rest after (stride must be 1).
+ * Arguments may be positional, as in Python, or one options object after `weight`.
+ * Errors are PyTorch's, raised in the same order.
+ *
+ * @see https://pytorch.org/docs/1.13/generated/torch.nn.functional.conv2d.html
+ */
+export function conv2d(input: Tensor, weight: Tensor, args?: Conv2dArgs): Tensor;
+export function conv2d(
+  input: Tensor,
+  weight: Tensor,
+  bias?: Tensor | null,
+  stride?: IntOrTuple,
+  padding?: Conv2dPadding,
+  dilation?: IntOrTuple,
+  groups?: number,
+): Tensor;
+export function conv2d(
+  input: Tensor,
+  weight: Tensor,
+  biasOrArgs: Tensor | null | Conv2dArgs = null,
+  stride: IntOrTuple = 1,
+  padding: Conv2dPadding = 0,
+  dilation: IntOrTuple = 1,
+  groups = 1,
+): Tensor {
+  if (biasOrArgs !== null && !isTensor(biasOrArgs)) {
+    const a = biasOrArgs;
+    return conv2d(input, weight, a.bias ?? null, a.stride ?? 1, a.padding ?? 0, a.dilation ?? 1, a.groups ?? 1);
+  }
+  const bias = biasOrArgs;
+  checkArgumentTypes(input, weight, bias, stride, padding, dilation, groups);
+  check(input.rank === 3 || input.rank === 4, () => `Expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: ${sizes(input.shape)}`);
+  const batched = input.rank === 4;
+  const x4Shape = batched ? input.shape : [1, ...input.shape];
+  const plan = planConv2d(x4Shape, weight.shape, bias?.shape ?? null, pair(stride), padding, pair(dilation), groups);
+  return tidy(() => {
+    const x = (batched ? input : unsqueeze0(input)) as Tensor4D;
+    const y = x.size === 0 ? fill(plan.outShape, 0) : conv2dNchw(x, weight as Tensor4D, bias as Tensor1D | null, plan);
+    return batched ? y : squeeze0(y);
+  });
+}
+
+/**
+ * PyTorch's argument parser, which runs before any check of values. A sequence whose first
+ * element is not an int matches neither conv2d signature; a later non-int element fails while
+ * unpacking. The messages are those of nn.Conv2d's call, which passes all seven arguments.
+ */
+function checkArgumentTypes(input: Tensor, weight: Tensor, bias: Tensor | null, ...rest: [IntOrTuple, Conv2dPadding, IntOrTuple, number]): void {
+  const [stride, padding, dilation, groups] = rest;
+  const intLists: [string, Conv2dPadding][] = [['stride', stride], ['padding', padding], ['dilation', dilation]];
+  const listsParse = intLists.every(([, v]) => typeof v === 'string' || Number.isInteger(typeof v === 'number' ? v : v[0]));
+  if (listsParse && Number.isInteger(groups)) {
+    for (const [name, v] of intLists) {
+      if (typeof v === 'string' || typeof v === 'number') continue;
+      const bad = v.findIndex((e) => !Number.isInteger(e));
+      if (bad >= 0) throw new TypeError(`conv2d(): argument '${name}' must be tuple of ints, but found element of type float at pos ${bad + 1}`);
+    }
+    return;
+  }
+  const tensorType = (t: Tensor | null) => (t === null ? 'NoneType' : isVariable(t) ? 'Parameter' : 'Tensor');
+  const valueType = (v: IntOrTuple | string) => (typeof v === 'string' ? 'str' : typeof v === 'number' ? (Number.isInteger(v) ? 'int' : 'float') : 'tuple');
+  const got = [tensorType(input), tensorType(weight), tensorType(bias), ...intLists.map(([, v]) => valueType(v)), valueType(groups)];
+  const signatures = ['tuple of ints', 'str'].map((paddingType) => ['Tensor', 'Tensor', 'Tensor', 'tuple of ints', paddingType, 'tuple of ints', 'int']);
+  const names = ['input', 'weight', 'bias', 'stride', 'padding', 'dilation', 'groups'];
+  const lines = signatures.flatMap((sig) => [
+    ` * (${sig.map((t, i) => `${t} ${names[i]}`).join(', ')})`,
+    `      didn't match because some of the arguments have invalid types: (${got.map((t, i) => (t === sig[i] ? t : `!${t}!`)).join(', ')})`,
+  ]);
+  throw new TypeError(`conv2d() received an invalid combination of arguments - got (${got.join(', ')}), but expected one of:\n${lines.join('\n')}\n`);
+}
+
+interface Conv2dPlan extends Conv2dGeometry {
+  outShape: number[];
+}
+
+/**
+ * Validates a batched conv2d call the way ATen does and derives its geometry. The order of the
+ * checks is ATen's (`_convolution_mode` → `_convolution` → `check_shape_forward` → the CPU
+ * kernel), so that when several things are wrong the same one is reported.
+ */
+function planConv2d(
+  xShape: readonly number[],
+  wShape: readonly number[],
+  bShape: readonly number[] | null,
+  strideArg: number[],
+  padding: Conv2dPadding,
+  dilationArg: number[],
+  groups: number,
+): Conv2dPlan {
+  let pads: [number, number, number, number] | null = null;
+  let padArg: number[];
+  if (typeof padding === 'string') {
+    check(padding === 'same' || padding === 'valid', () => `Invalid padding string: '${padding}'`);
+    if (padding === 'same') {
+      pads = samePads(xShape, wShape, strideArg, dilationArg);
+      const [top, bottom, left, right] = pads;
+      // ATen pads (or crops) the uneven part explicitly, then convolves with the symmetric part.
+      xShape = [xShape[0], xShape[1], xShape[2] + bottom - top, xShape[3] + right - left];
+      padArg = [Math.min(top, bottom), Math.min(left, right)];
+    } else {
+      padArg = [0, 0];
+    }
+  } else {
+    padArg = pair(padding);
+  }
+  check(groups > 0, () => 'non-positive groups is not supported');
+  check(wShape.length >= 3, () => 'weight should have at least three dimensions');
+  const dim = wShape.length - 2;
+  const stride = expandParam(strideArg, 'stride', dim);
+  const pad = expandParam(padArg, 'padding', dim);
+  const dilation = expandParam(dilationArg, 'dilation', dim);
+
+  check(pad.every((p) => p >= 0), () => 'negative padding is not supported');
+  check(stride.every((s) => s > 0), () => 'non-positive stride is not supported');
+  check(wShape.length === xShape.length, () =>
+    `Expected ${wShape.length}-dimensional input for ${wShape.length}-dimensional weight ${sizes(wShape)}, but got ${xShape.length}-dimensional input of size ${sizes(xShape)} instead`);
+  check(wShape[0] >= groups, () =>
+    `Given groups=${groups}, expected weight to be at least ${groups} at dimension 0, but got weight of size ${sizes(wShape)} instead`);
+  check(wShape[0] % groups === 0, () =>
+    `Given groups=${groups}, expected weight to be divisible by ${groups} at dimension 0, but got weight of size [${sizes(wShape)}] instead`);
+  check(xShape[1] === wShape[1] * groups, () =>
+    `Given groups=${groups}, weight of size ${sizes(wShape)}, expected input${sizes(xShape)} to have ${wShape[1] * groups} channels, but got ${xShape[1]} channels instead`);
+  check(bShape === null || (bShape.length === 1 && bShape[0] === wShape[0]), () =>
+    `Given weight of size ${sizes(wShape)}, expected bias to be 1-dimensional with ${wShape[0]} elements, but got bias of size ${sizes(bShape ?? [])} instead`);
+  const padded = [0, 1].map((i) => xShape[2 + i] + 2 * pad[i]);
+  const kernel = [0, 1].map((i) => dilation[i] * (wShape[2 + i] - 1) + 1);
+  check(padded.every((p, i) => p >= kernel[i]), () =>
+    `Calculated padded input size per channel: (${padded.join(' x ')}). Kernel size: (${kernel.join(' x ')}). Kernel size can't be greater than actual input size`);
+
+  const [n, c, h, w] = xShape;
+  const outShape = [n, wShape[0], ...[0, 1].map((i) => Math.floor((padded[i] - kernel[i]) / stride[i]) + 1)];
+  if (n * c * h * w === 0) {
+    check(n === 0 || c === 0, () => `Only zero batch or zero channel inputs are supported, but got input shape: ${sizes(xShape)}`);
+  } else {
+    checkCpuKernel(xShape, wShape, stride, dilation, groups);
+  }
+  return {
+    stride: [stride[0], stride[1]],
+    dilation: [dilation[0], dilation[1]],
+    groups,
+    pads: pads ?? [pad[0], pad[0], pad[1], pad[1]],
+    outShape,
+  };
+}
+
+/** ATen's `convolution_same`: its own checks, then `[top, bottom, left, right]`. */
+function samePads(xShape: readonly number[], wShape: readonly number[], stride: number[], dilation: number[]): [number, number, number, number] {
+  const k = wShape.length;
+  check(k > 2, () => 'weight should have at least three dimensions');
+  check(k === xShape.length, () =>
+    `Expected ${k}-dimensional input for ${k}-dimensional weight${sizes(wShape)}, but got ${xShape.length}-dimensional input of size ${sizes(xShape)} instead`);
+  const dim = k - 2;
+  check(stride.length === dim || stride.length === 1, () => `stride cannot broadcast to ${dim} dimensions`);
+  check(dilation.length === dim || dilation.length === 1, () => `dilation cannot broadcast to ${dim} dimensions`);
+  check(stride.every((s) => s === 1), () => "padding='same' is not supported for strided convolutions");
+  // C++ division truncates, which matters only for the negative totals a bad dilation gives.
+  const [th, tw] = [0, 1].map((i) => (dilation.length === 1 ? dilation[0] : dilation[i]) * (wShape[2 + i] - 1));
+  return [Math.trunc(th / 2), th - Math.trunc(th / 2), Math.trunc(tw / 2), tw - Math.trunc(tw / 2)];
+}
+
+/** ATen's `convolution_expand_param_if_needed`. */
+function expandParam(values: number[], name: string, dim: number): number[] {
+  if (values.length === 1) return Array<number>(dim).fill(values[0]);
+  check(values.length === dim, () =>
+    `expected ${name} to be a single integer value or a list of ${dim} values to match the convolution dimensions, but got ${name}=${sizes(values)}`);
+  return values;
+}
+
+/**
+ * The checks PyTorch leaves to the CPU kernel it picks, whose wording differs by kernel. The pick
+ * is ATen 1.13's `use_mkldnn` rule for a float32 CPU tensor with one intra-op thread (Debian's
+ * build); otherwise a dilated convolution runs `slow_conv_dilated2d` and the rest `slow_conv2d`.
+ */
+function checkCpuKernel(xShape: readonly number[], wShape: readonly number[], stride: number[], dilation: number[], groups: number): void {
+  const [n, c, h, w] = xShape;
+  const [kh, kw] = [wShape[2], wShape[3]];
+  const dilated = dilation.some((d) => d !== 1);
+  const mkldnn =
+    (stride.some((s) => s !== 1) || dilated || n >= 16 || kw !== 1 || kh !== 1) &&
+    (groups > 1 || (kw > 3 && kh > 3) || n > 1 || n * c * h * w > 20480);
+  if (mkldnn) {
+    check(dilation.every((d) => d > 0), () => 'non-positive dilation is not supported');
+    check(kh > 0 && kw > 0, () => 'could not create a descriptor for a dilated convolution forward propagation primitive');
+  } else if (dilated) {
+    check(kh > 0 && kw > 0, () => `kernel size should be greater than zero, but got ${sizes([kh, kw])}`);
+    check(dilation.every((d) => d > 0), () => `dilation should be greater than zero, but got ${sizes(dilation)}`);
+  } else {
+    check(kh > 0 && kw > 0, () => `kernel size should be greater than zero, but got kernel_height: ${kh} kernel_width: ${kw}`);
+  }
+}
+
+/**
+ * `nn.Conv2d`'s forward (PyTorch's `_conv_forward`): a padding mode other than zeros pads the
+ * input explicitly with `F.pad`, then convolves without padding.
+ */
+export function conv2dWithPaddingMode(
+  input: Tensor,
+  weight: Tensor,
+  bias: Tensor | null,
+  stride: IntOrTuple,
+  padding: Conv2dPadding,
+  dilation: IntOrTuple,
+  groups: number,
+  paddingMode: 'zeros' | PadMode,
+  reversedPaddingRepeatedTwice: readonly number[],
+): Tensor {
+  if (paddingMode === 'zeros') return conv2d(input, weight, bias, stride, padding, dilation, groups);
+  return tidy(() => conv2d(pad(input, reversedPaddingRepeatedTwice, paddingMode), weight, bias, stride, [0, 0], dilation, groups));
+}

@@ -1,0 +1,7 @@
+/** The `torch` namespace: tensor creation, seeding, `Size`, and backend selection. */
+export { initial_seed, manual_seed, ones, rand, randn, size, tensor, zeros } from './creation';
+export type { DType, NestedNumbers } from './creation';
+export { Generator } from './random';
+export { Size } from './size';
+export { getBackend as get_backend, ready, setBackend as set_backend, BACKENDS } from '../backend/runtime';
+export type { BackendName } from '../backend/runtime';
