@@ -30,7 +30,7 @@ interface PadCase {
   output_shape: number[];
   output: number[];
 }
-const fixture = loadFixture<{ cases: Case[]; functional: FunctionalCase[]; pad: PadCase[] }>('conv2d.json');
+const fixture = loadFixture<{ cases: Case[]; functional: FunctionalCase[]; pad: PadCase[]; reprs: { ctor: Ctor; repr: string }[] }>('conv2d.json');
 
 /** A module with the fixture's weights, loaded through `load_state_dict` as a user would. */
 function moduleFor(c: Case): nn.Conv2d {
@@ -105,6 +105,12 @@ describe('nn.Conv2d attributes', () => {
     expect(String(m)).toBe(c.repr);
     expect(m.weight.shape).toEqual(c.weight_shape);
     expect(m.bias?.shape ?? null).toEqual(c.bias === null ? null : [c.weight_shape[0]]);
+    m.dispose();
+  });
+
+  it.each(fixture.reprs.map((r) => [r.repr, r] as const))('prints %s', (_, r) => {
+    const m = new nn.Conv2d(r.ctor);
+    expect(String(m)).toBe(r.repr);
     m.dispose();
   });
 

@@ -16,8 +16,7 @@ type Lowered = (x: tf.Tensor4D, w: tf.Tensor4D, strides: [number, number], dilat
  * Runs a PyTorch convolution — NCHW input, OIHW weight — on tfjs, returning NCHW.
  *
  * groups = 1 is a dense conv2d; groups = in_channels is depthwiseConv2d with channel multiplier
- * out/in; any other groups splits channels into groups, convolves each densely and concatenates
- * (see {@link groupedConv} for why). tfjs refuses stride > 1 together with dilation > 1, so that
+ * out/in; any other groups takes the lowering {@link chooseGroupedLowering} picks for the shape. tfjs refuses stride > 1 together with dilation > 1, so that
  * pair runs at stride 1 and keeps every stride-th output, which is exactly PyTorch's sampling.
  * Callers run this inside `tidy`.
  */
@@ -35,7 +34,7 @@ export function conv2dNchw(x: tf.Tensor4D, w: tf.Tensor4D, bias: tf.Tensor1D | n
       ? (xh, wt, s, d) => tf.conv2d(xh, oihwToHwio(wt), s, explicitPads(g), 'NHWC', d)
       : g.groups === inChannels
         ? (xh, wt, s, d) => tf.depthwiseConv2d(xh, oihwToDepthwise(wt, inChannels), s, explicitPads(g), 'NHWC', d)
-        : (xh, wt, s, d) => groupedConv(xh, wt, g, s, d);
+        : (xh, wt, s, d) => chooseGroupedLowering(tf.getBackend(), wt.shape[0], g.groups)(xh, wt, g, s, d);
 
   let y = lower(nchwToNhwc(x), w, strides, dilations);
   if (subsample) {
@@ -53,16 +52,42 @@ function explicitPads(g: Conv2dGeometry): ExplicitPadding {
   return [[0, 0], [top, bottom], [left, right], [0, 0]];
 }
 
-/**
- * Grouped convolution by split + dense conv per group + concat. It is exact (each output sums
- * only its own group's inputs, in the dense kernel's order) and each group runs on the backend's
- * fastest kernel; a block-diagonal dense weight would multiply zeros (and turn an inf elsewhere
- * in the input into NaN), and the depthwise-then-sum route runs a slower kernel and materialises
- * an (in × out/groups)-channel intermediate.
- */
-function groupedConv(x: tf.Tensor4D, w: tf.Tensor4D, g: Conv2dGeometry, strides: [number, number], dilations: [number, number]): tf.Tensor4D {
+/** A lowering of grouped convolution (1 < groups < in_channels) onto tfjs NHWC kernels. */
+export type GroupedLowering = (x: tf.Tensor4D, w: tf.Tensor4D, g: Conv2dGeometry, strides: [number, number], dilations: [number, number]) => tf.Tensor4D;
+
+/** Split channels into groups, one dense conv2d per group, concatenate. */
+export const splitConcat: GroupedLowering = (x, w, g, strides, dilations) => {
   const xs = tf.split(x, g.groups, 3);
   const ws = tf.split(oihwToHwio(w), g.groups, 3);
   const ys = xs.map((xi, i) => tf.conv2d(xi as tf.Tensor4D, ws[i] as tf.Tensor4D, strides, explicitPads(g), 'NHWC', dilations));
   return tf.concat(ys, 3);
+};
+
+/**
+ * One depthwise conv with channel multiplier out/groups (every input channel against every
+ * filter of its group), then a sum over each group's input channels.
+ */
+export const depthwiseThenSum: GroupedLowering = (x, w, g, strides, dilations) => {
+  const [cout, cinG, kh, kw] = w.shape;
+  const coutG = cout / g.groups;
+  // [cout, cinG, kh, kw] → [kh, kw, groups*cinG (input channel), coutG]
+  const filter = tf.reshape(tf.transpose(tf.reshape(w, [g.groups, coutG, cinG, kh, kw]), [3, 4, 0, 2, 1]), [kh, kw, g.groups * cinG, coutG]);
+  const y = tf.depthwiseConv2d(x, filter as tf.Tensor4D, strides, explicitPads(g), 'NHWC', dilations);
+  const [n, ho, wo] = y.shape;
+  return tf.reshape(tf.sum(tf.reshape(y, [n, ho, wo, g.groups, cinG, coutG]), 4), [n, ho, wo, cout]);
+};
+
+/**
+ * Picks the faster exact lowering from the filters per group, the quantity that decides it in
+ * bench/grouped-lowering.ts (AMD EPYC, 2 cores): depthwise+sum does the grouped conv's own
+ * multiply-adds in one kernel but materialises in×(out/groups) channels, so it wins while groups
+ * are narrow (article 256→32 g8: 0.63× split+concat on wasm, 0.30× on cpu; 256→256 g32: 0.37× /
+ * 0.89×) and loses once they are wide (64→64 g2: 2.7× on both). Split+concat pays a kernel launch
+ * per group and runs small matmuls, but they are dense ones. The crossover is near 16 filters per
+ * group on wasm and 8 on cpu. A block-diagonal dense weight, also measured, is slower on the
+ * article's shapes and turns an inf in one group into NaN in the others, so it is not used.
+ */
+export function chooseGroupedLowering(backend: string, outChannels: number, groups: number): GroupedLowering {
+  const filtersPerGroup = outChannels / groups;
+  return filtersPerGroup <= (backend === 'cpu' ? 8 : 16) ? depthwiseThenSum : splitConcat;
 }

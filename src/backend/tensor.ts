@@ -2,8 +2,11 @@ import { ensureReady, tf } from './runtime';
 
 export type DType = 'float32' | 'int32';
 
+/** What a loaded checkpoint's tensors can be: PyTorch's bool tensors stay tfjs bool tensors. */
+export type LoadedDType = DType | 'bool';
+
 /** A tensor from flat values in C order, on the active backend. */
-export function fromFlat(values: Float32Array | Int32Array | number[], shape: readonly number[], dtype: DType = 'float32'): tf.Tensor {
+export function fromFlat(values: Float32Array | Int32Array | Uint8Array | number[], shape: readonly number[], dtype: LoadedDType = 'float32'): tf.Tensor {
   ensureReady();
   return tf.tensor(values, [...shape], dtype);
 }
@@ -32,6 +35,19 @@ export function asBuffer(t: tf.Tensor): tf.Variable {
 /** A new tensor with `t`'s values, cast to `dtype`. */
 export function copy(t: tf.Tensor, dtype: DType): tf.Tensor {
   return tf.tidy(() => (t.dtype === dtype ? tf.clone(t) : tf.cast(t, dtype)));
+}
+
+/** Adds one to a scalar counter in place (PyTorch's `num_batches_tracked.add_(1)`). */
+export function increment(counter: tf.Variable): void {
+  tf.tidy(() => counter.assign(tf.add(counter, tf.scalar(1, counter.dtype))));
+}
+
+/** A scalar tensor's value, read synchronously. */
+export const scalarValue = (t: tf.Tensor): number => t.dataSync()[0];
+
+/** A tensor's values, flat in C order (a bool tensor's as 0/1 bytes). */
+export function valuesOf(t: tf.Tensor): Float32Array | Int32Array | Uint8Array {
+  return t.dataSync() as Float32Array | Int32Array | Uint8Array;
 }
 
 export function isTensor(x: unknown): x is tf.Tensor {

@@ -4,6 +4,7 @@ import { conv2dWithPaddingMode } from '../functional/conv';
 import { RuntimeError, ValueError } from '../errors';
 import { fanIn, kaimingUniform, uniformParameter } from './init';
 import { Module } from './module';
+import { py } from './repr';
 
 /** `nn.Conv2d`'s padding modes; the last three pad with `F.pad` before an unpadded convolution. */
 export const PADDING_MODES = ['zeros', 'reflect', 'replicate', 'circular'] as const;
@@ -110,20 +111,14 @@ export class Conv2d extends Module {
   }
 
   override extra_repr(): string {
-    let s = `${this.in_channels}, ${this.out_channels}, kernel_size=${tuple(this.kernel_size)}, stride=${tuple(this.stride)}`;
-    if (typeof this.padding === 'string' || this.padding.some((p) => p !== 0)) s += `, padding=${tuple(this.padding)}`;
-    if (this.dilation.some((d) => d !== 1)) s += `, dilation=${tuple(this.dilation)}`;
+    let s = `${this.in_channels}, ${this.out_channels}, kernel_size=${py(this.kernel_size)}, stride=${py(this.stride)}`;
+    if (typeof this.padding === 'string' || this.padding.some((p) => p !== 0)) s += `, padding=${py(this.padding)}`;
+    if (this.dilation.some((d) => d !== 1)) s += `, dilation=${py(this.dilation)}`;
     if (this.groups !== 1) s += `, groups=${this.groups}`;
     if (this.bias === null) s += ', bias=False';
     if (this.padding_mode !== 'zeros') s += `, padding_mode=${this.padding_mode}`;
     return s;
   }
-}
-
-/** Python's `str` of a tuple (`(3, 3)`, `(3,)`); strings print bare, as `format` prints them. */
-function tuple(v: readonly number[] | string): string {
-  if (typeof v === 'string') return v;
-  return v.length === 1 ? `(${v[0]},)` : `(${v.join(', ')})`;
 }
 
 /**

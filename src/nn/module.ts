@@ -1,5 +1,5 @@
-import type { Tensor, Variable } from '@tensorflow/tfjs-core';
-import { asBuffer, assign, copy, isTensor, isVariable } from '../backend/tensor';
+import type { Tensor, TensorContainer, Variable } from '@tensorflow/tfjs-core';
+import { asBuffer, assign, copy, isTensor, isVariable, tidy } from '../backend/tensor';
 import { RuntimeError } from '../errors';
 import { Size } from '../torch/size';
 
@@ -43,11 +43,15 @@ export abstract class Module {
   training = true;
   private readonly bufferNames = new Set<string>();
 
-  abstract forward(...inputs: never[]): unknown;
+  /** The computation. Subclasses narrow the signature; `any` here lets `call` take theirs. */
+  abstract forward(...inputs: any[]): any;
 
-  /** Python's `module(...)`: runs `forward`. */
+  /**
+   * Python's `module(...)`: runs `forward` and frees every tensor it made except what it
+   * returns, so a user's forward can chain layers without disposing intermediates.
+   */
   call(...inputs: Parameters<this['forward']>): ReturnType<this['forward']> {
-    return (this.forward as (...a: unknown[]) => ReturnType<this['forward']>)(...inputs);
+    return tidy(() => this.forward(...inputs) as TensorContainer) as ReturnType<this['forward']>;
   }
 
   /**
@@ -64,8 +68,11 @@ export abstract class Module {
     return Object.entries(this);
   }
 
-  /** Every child attribute in registration order, a shared child under each of its names. */
-  private *registeredChildren(): Generator<[string, Module]> {
+  /**
+   * Every child in registration order, a shared child under each of its names. Containers that
+   * keep children elsewhere than in properties override this.
+   */
+  protected *registeredChildren(): Generator<[string, Module]> {
     for (const [name, value] of this.entries()) if (value instanceof Module) yield [name, value];
   }
 

@@ -9,11 +9,15 @@ export type { DType };
 /** Nested numbers, as PyTorch's `torch.tensor` takes nested lists. */
 export type NestedNumbers = number | boolean | readonly NestedNumbers[];
 
-/** PyTorch accepts a size as separate dimensions or as one sequence: `rand(2, 3)` = `rand([2, 3])`. */
-export type SizeArgs = number[] | [readonly number[]];
+/**
+ * PyTorch accepts a size as separate dimensions, as one sequence or by keyword:
+ * `rand(2, 3)` = `rand([2, 3])` = `rand({ size: [2, 3] })` (Python's `rand(size=(2, 3))`).
+ */
+export type SizeArgs = number[] | [readonly number[]] | [{ size: readonly number[] }];
 
 function sizeOf(args: SizeArgs): number[] {
-  const dims = args.length === 1 && Array.isArray(args[0]) ? [...args[0]] : (args as number[]);
+  const [first] = args;
+  const dims = typeof first === 'object' ? [...('size' in first ? first.size : first)] : (args as number[]);
   dims.forEach((d) => {
     if (!Number.isInteger(d)) throw new TypeError(`size must be a sequence of ints, but got ${String(d)}`);
     if (d < 0) throw new RangeError(`Trying to create tensor with negative dimension ${d}: [${dims.join(', ')}]`);

@@ -12,9 +12,10 @@
  * same float32 values as `torch.manual_seed(s)` in Python, so weights
  * initialised here match a PyTorch model initialised with the same seed.
  *
- * The `normal` path for 16 or more elements reproduces ATen's AVX2 kernel
- * (what PyTorch selects on an AVX2 CPU); PyTorch builds running their
- * DEFAULT or AVX512 kernels compute those values differently.
+ * The float arithmetic follows ATen's AVX2 kernels (x86-64 PyTorch on an AVX2
+ * or AVX512 CPU gives the same values). PyTorch running its DEFAULT (pre-AVX2)
+ * kernels rounds differently: `uniform_` with bounds other than [0, 1) and
+ * `normal_` of 16 or more elements then differ in the last bit for many values.
  *
  * @module
  */
@@ -198,13 +199,21 @@ function fmaf(a: number, b: number, c: number): number {
   const p = a * b;
   const s = p + c;
   const r = fround(s);
-  const d = s - r;
-  if (d === 0) return r;
-  const other = s + d; // the neighbouring float, if s is a midpoint
+  // Veltkamp split: `high === s` iff s fits in 25 significant bits, which a
+  // double that is not itself a float only does when it is a float midpoint.
+  const t = s * 268435457; // 2**28 + 1
+  const high = t - (t - s);
+  if (high !== s || r === s) return r;
+  return fmafNearMidpoint(p, c, s, r);
+}
+
+/** The rare case of {@link fmaf}: `s = p + c` (rounded) fits in 25 bits. */
+function fmafNearMidpoint(p: number, c: number, s: number, r: number): number {
+  const other = s + (s - r); // the float on the other side, if s is a midpoint
   if (fround(other) !== other) return r;
   const bv = s - p;
   const err = p - (s - bv) + (c - bv); // exact (p + c) - s
-  if (err === 0) return r; // a true tie: fround already rounded to even
+  if (err === 0) return r; // a true tie: fround already rounded it to even
   return err > 0 ? (r > other ? r : other) : r < other ? r : other;
 }
 
@@ -278,6 +287,9 @@ const COS_P2 = fround(4.166664568298827e-2);
 const FOUR_OVER_PI = fround(1.27323954473516);
 const TWO_PI_F = fround(2 * Math.PI);
 
+/** INV_POW2[i] = 2**-(i + 1). */
+const INV_POW2 = Float64Array.from({ length: 25 }, (_, i) => 2 ** -(i + 1));
+
 /**
  * Natural log of `k * 2**-24` (1 <= k <= 2**24) in float32, following the
  * Cephes-style polynomial ATen vectorises, with the multiply-adds fused as the
@@ -286,7 +298,7 @@ const TWO_PI_F = fround(2 * Math.PI);
 function logOfUint24(k: number): number {
   const msb = 31 - Math.clz32(k); // floor(log2(k))
   let e = msb - 23; // exponent + 1, as the kernel counts it
-  let x = k * 2 ** -(msb + 1); // mantissa in [0.5, 1)
+  let x = k * INV_POW2[msb]!; // mantissa in [0.5, 1)
   if (x < F_SQRT_HALF) {
     e -= 1;
     x = x + x - 1; // exact
@@ -304,9 +316,11 @@ function logOfUint24(k: number): number {
   y = fmaf(y, x, LOG_P8);
   y = fround(y * x);
   y = fmaf(y, z, fround(e * LOG_Q1));
+  // The kernel fuses the next step too, but z * 0.5 and e * LOG_Q2 are exact
+  // floats, so these are plain float32 additions (correctly rounded via double).
   y = fround(y - z * F_ONE_HALF);
   x = fround(x + y);
-  return fround(x + e * LOG_Q2); // e * LOG_Q2 and the sum are exact in double
+  return fround(x + e * LOG_Q2);
 }
 
 /**
@@ -323,7 +337,7 @@ function normalBlock16(data: Float32Array, bits: Int32Array, base: number, mean:
     const theta = fround(TWO_PI_F * (bits[i2]! * TWO_POW_M24));
 
     // sincos on theta in [0, 2*pi)
-    let q = Math.trunc(fround(theta * FOUR_OVER_PI));
+    let q = fround(theta * FOUR_OVER_PI) | 0; // truncation; 0 <= q <= 8
     q = (q + 1) & ~1;
     let x = fmaf(q, MINUS_DP1, theta);
     x = fmaf(q, MINUS_DP2, x);

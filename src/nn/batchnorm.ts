@@ -1,0 +1,78 @@
+import type { Tensor, Variable } from '@tensorflow/tfjs-core';
+import { batch_norm } from '../functional/batchnorm';
+import { fill, increment, parameter, scalarValue } from '../backend/tensor';
+import { ValueError } from '../errors';
+import { Module } from './module';
+import { py, pyFloat } from './repr';
+
+/** Keyword arguments of `nn.BatchNorm2d` after `num_features`. */
+export interface BatchNorm2dOptions {
+  eps?: number;
+  /** `null` is PyTorch's `momentum=None`: a cumulative average over all batches seen. */
+  momentum?: number | null;
+  affine?: boolean;
+  track_running_stats?: boolean;
+}
+
+/**
+ * `nn.BatchNorm2d(num_features, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)`
+ * over `[N, C, H, W]` input (C = num_features); the output has the input's shape.
+ *
+ * `y = (x − mean) / √(var + eps) · weight + bias`. In training, mean and the biased variance are
+ * the batch's over N, H, W; running_mean and running_var (buffers, with num_batches_tracked)
+ * move toward the batch mean and unbiased variance by `momentum`, or by `1/num_batches_tracked`
+ * when momentum is null. In eval the running statistics normalise, unless
+ * track_running_stats is false, in which case batch statistics are used in both modes.
+ * weight starts at ones and bias at zeros (parameters only when `affine`).
+ *
+ * @see https://pytorch.org/docs/1.13/generated/torch.nn.BatchNorm2d.html
+ */
+export class BatchNorm2d extends Module {
+  readonly num_features: number;
+  readonly eps: number;
+  readonly momentum: number | null;
+  readonly affine: boolean;
+  readonly track_running_stats: boolean;
+  weight: Variable | null;
+  bias: Variable | null;
+  declare running_mean: Variable | null;
+  declare running_var: Variable | null;
+  declare num_batches_tracked: Variable | null;
+
+  constructor(num_features: number, options: BatchNorm2dOptions = {}) {
+    super();
+    const { eps = 1e-5, momentum = 0.1, affine = true, track_running_stats = true } = options;
+    this.num_features = num_features;
+    this.eps = eps;
+    this.momentum = momentum;
+    this.affine = affine;
+    this.track_running_stats = track_running_stats;
+    this.weight = affine ? parameter(new Float32Array(num_features).fill(1), [num_features]) : null;
+    this.bias = affine ? parameter(new Float32Array(num_features), [num_features]) : null;
+    this.register_buffer('running_mean', track_running_stats ? fill([num_features], 0) : null);
+    this.register_buffer('running_var', track_running_stats ? fill([num_features], 1) : null);
+    this.register_buffer('num_batches_tracked', track_running_stats ? fill([], 0, 'int32') : null);
+  }
+
+  forward(input: Tensor): Tensor {
+    if (input.rank !== 4) throw new ValueError(`expected 4D input (got ${input.rank}D input)`);
+    let factor = this.momentum ?? 0;
+    if (this.training && this.num_batches_tracked !== null) {
+      increment(this.num_batches_tracked);
+      factor = this.momentum ?? 1 / scalarValue(this.num_batches_tracked);
+    }
+    const useBatchStats = this.training || (this.running_mean === null && this.running_var === null);
+    const keepRunning = !this.training || this.track_running_stats;
+    return batch_norm(input, keepRunning ? this.running_mean : null, keepRunning ? this.running_var : null, {
+      weight: this.weight,
+      bias: this.bias,
+      training: useBatchStats,
+      momentum: factor,
+      eps: this.eps,
+    });
+  }
+
+  override extra_repr(): string {
+    return `${this.num_features}, eps=${pyFloat(this.eps)}, momentum=${this.momentum === null ? 'None' : pyFloat(this.momentum)}, affine=${py(this.affine)}, track_running_stats=${py(this.track_running_stats)}`;
+  }
+}

@@ -1,0 +1,39 @@
+import type { Tensor } from '@tensorflow/tfjs-core';
+import { ReLU } from './activation';
+import { BatchNorm2d } from './batchnorm';
+import { Conv2d } from './conv';
+import { Module } from './module';
+
+/**
+ * The article's `Depth_Wise_Conv` block, line for line: a 3×3 depthwise convolution
+ * (`groups = in_channel`, padding 1), a 1×1 pointwise convolution to `out_channel`, BatchNorm2d
+ * and ReLU. Children: `conv_group`, `conv_point`, `bn`, `act`.
+ *
+ * Input `[N, in_channel, H, W]`; output `[N, out_channel, H + 2, W + 2]`. The article gives the
+ * pointwise convolution `padding=1` too, and PyTorch honours it: a 1×1 kernel over a zero
+ * border adds one row and column on each side, so a `1×3×16×16` input gives `1×16×18×18`. This
+ * port keeps that quirk so its numbers and shapes are the article's; the border pixels are
+ * `ReLU(BN(bias))`.
+ */
+export class DepthWiseConv extends Module {
+  conv_group: Conv2d;
+  conv_point: Conv2d;
+  bn: BatchNorm2d;
+  act: ReLU;
+
+  constructor(in_channel: number, out_channel: number) {
+    super();
+    this.conv_group = new Conv2d(in_channel, in_channel, 3, { stride: 1, padding: 1, groups: in_channel });
+    this.conv_point = new Conv2d(in_channel, out_channel, 1, { stride: 1, padding: 1, groups: 1 });
+    this.bn = new BatchNorm2d(out_channel);
+    this.act = new ReLU();
+  }
+
+  forward(inputs: Tensor): Tensor {
+    let x = this.conv_group.call(inputs);
+    x = this.conv_point.call(x);
+    x = this.bn.call(x);
+    x = this.act.call(x);
+    return x;
+  }
+}
