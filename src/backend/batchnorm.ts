@@ -1,30 +1,37 @@
 import { tf } from './runtime';
 
-/** Per-channel vector `[C]` → `[1, C, 1, 1]`, to broadcast over NCHW. */
-const perChannel = (v: tf.Tensor): tf.Tensor => tf.reshape(v, [1, -1, 1, 1]);
-
-function affine(normalised: tf.Tensor, weight: tf.Tensor | null, bias: tf.Tensor | null): tf.Tensor {
-  const scaled = weight === null ? normalised : tf.mul(normalised, perChannel(weight));
-  return bias === null ? scaled : tf.add(scaled, perChannel(bias));
-}
-
 /**
- * Batch statistics over N, H and W of an NCHW tensor: the normalised output, the batch mean and
- * the biased variance it normalised with, and the unbiased variance running_var tracks.
+ * Per-channel sums of an NCHW (or `[N, C, ...]`) tensor as ATen's CPU kernel forms them: the
+ * mean from a double-precision sum, rounded to float32, then the sum of float32 squared
+ * deviations from that mean, accumulated in double and rounded to float32. tfjs would sum in
+ * float32, whose rounding error batch normalisation then magnifies by 1/std.
  */
-export function batchNormTrain(x: tf.Tensor, weight: tf.Tensor | null, bias: tf.Tensor | null, eps: number) {
-  const { mean, variance } = tf.moments(x, [0, 2, 3]);
-  const count = x.size / (x.shape[1] as number);
-  const y = affine(tf.div(tf.sub(x, perChannel(mean)), tf.sqrt(tf.add(perChannel(variance), eps))), weight, bias);
-  return { y, mean, variance, unbiasedVariance: tf.mul(variance, count / (count - 1)) };
+export function channelSums(x: tf.Tensor): { mean: Float32Array; varSum: Float32Array; count: number } {
+  const data = x.dataSync() as Float32Array;
+  const [n, c] = x.shape as number[];
+  const image = n * c === 0 ? 0 : x.size / (n * c);
+  const count = n * image;
+  const mean = new Float32Array(c);
+  const varSum = new Float32Array(c);
+  for (let ch = 0; ch < c; ch++) {
+    let sum = 0;
+    for (let b = 0; b < n; b++) for (let i = (b * c + ch) * image, end = i + image; i < end; i++) sum += data[i];
+    const m = Math.fround(sum / count);
+    let squares = 0;
+    for (let b = 0; b < n; b++) {
+      for (let i = (b * c + ch) * image, end = i + image; i < end; i++) {
+        const d = Math.fround(data[i] - m);
+        squares += Math.fround(d * d);
+      }
+    }
+    mean[ch] = m;
+    varSum[ch] = squares;
+  }
+  return { mean, varSum, count };
 }
 
-/** Normalisation with given statistics (eval mode). */
-export function batchNormEval(x: tf.Tensor, mean: tf.Tensor, variance: tf.Tensor, weight: tf.Tensor | null, bias: tf.Tensor | null, eps: number): tf.Tensor {
-  return affine(tf.div(tf.sub(x, perChannel(mean)), tf.sqrt(tf.add(perChannel(variance), eps))), weight, bias);
-}
-
-/** `running = (1 − momentum)·running + momentum·batch`, in place. */
-export function updateRunning(running: tf.Variable, batch: tf.Tensor, momentum: number): void {
-  running.assign(tf.add(tf.mul(running, 1 - momentum), tf.mul(batch, momentum)));
+/** `y = x·alpha[c] + beta[c]` over an NCHW (or `[N, C, ...]`) tensor. */
+export function channelAffine(x: tf.Tensor, alpha: Float32Array, beta: Float32Array): tf.Tensor {
+  const shape = x.shape.map((d, i) => (i === 1 ? d : 1));
+  return tf.add(tf.mul(x, tf.tensor(alpha, shape)), tf.tensor(beta, shape));
 }

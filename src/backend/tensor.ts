@@ -42,6 +42,9 @@ export function increment(counter: tf.Variable): void {
   tf.tidy(() => counter.assign(tf.add(counter, tf.scalar(1, counter.dtype))));
 }
 
+/** A tensor's values in C order, read synchronously. */
+export const values = (t: tf.Tensor): ArrayLike<number> => t.dataSync() as ArrayLike<number>;
+
 /** A scalar tensor's value, read synchronously. */
 export const scalarValue = (t: tf.Tensor): number => t.dataSync()[0];
 

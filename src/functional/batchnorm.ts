@@ -1,6 +1,6 @@
-import type { Tensor, Variable } from '@tensorflow/tfjs-core';
-import { batchNormEval, batchNormTrain, updateRunning } from '../backend/batchnorm';
-import { isVariable, tidy } from '../backend/tensor';
+import type { Tensor } from '@tensorflow/tfjs-core';
+import { channelAffine, channelSums } from '../backend/batchnorm';
+import { fromFlat, isVariable, assign, tidy, values } from '../backend/tensor';
 import { check, ValueError } from '../errors';
 import { Size } from '../torch/size';
 
@@ -13,6 +13,8 @@ export interface BatchNormArgs {
   eps?: number;
 }
 
+const f32 = Math.fround;
+
 /**
  * `F.batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
  * momentum=0.1, eps=1e-05)` on `[N, C, ...]` input.
@@ -20,7 +22,10 @@ export interface BatchNormArgs {
  * Training normalises with the batch mean and biased variance over every dimension but C and,
  * when running statistics are given (as tfjs Variables), updates them in place:
  * `running = (1 − momentum)·running + momentum·batch`, with the unbiased variance for
- * running_var. Otherwise it normalises with the running statistics.
+ * running_var. Otherwise it normalises with the running statistics. The per-channel arithmetic
+ * follows ATen's CPU kernel step by step (double-precision sums, the same float32 roundings), so
+ * statistics and running buffers come out as PyTorch's; the output is `x·alpha + beta` per
+ * channel, as ATen computes it.
  *
  * @see https://pytorch.org/docs/1.13/generated/torch.nn.functional.batch_norm.html
  */
@@ -30,7 +35,7 @@ export function batch_norm(input: Tensor, running_mean: Tensor | null, running_v
     const perChannel = input.shape.reduce((a, b, i) => (i === 1 ? a : a * b), 1);
     if (perChannel === 1) throw new ValueError(`Expected more than 1 value per channel when training, got input size ${new Size(input.shape)}`);
   }
-  const channels = input.shape[1];
+  const channels = input.shape[1] as number;
   const named: [string, Tensor | null][] = [['running_mean', running_mean], ['running_var', running_var], ['weight', weight], ['bias', bias]];
   for (const [name, t] of named) {
     if (t === null) {
@@ -39,16 +44,39 @@ export function batch_norm(input: Tensor, running_mean: Tensor | null, running_v
     }
     check(t.size === channels, () => `${name} should contain ${channels} elements not ${t.size}`);
   }
-  if (!training) return tidy(() => batchNormEval(input, running_mean!, running_var!, weight, bias, eps));
-  return tidy(() => {
-    const { y, mean, unbiasedVariance } = batchNormTrain(input, weight, bias, eps);
-    if (running_mean !== null) updateRunning(asVariable(running_mean), mean, momentum);
-    if (running_var !== null) updateRunning(asVariable(running_var), unbiasedVariance, momentum);
-    return y;
-  });
+  const w = weight === null ? null : values(weight);
+  const b = bias === null ? null : values(bias);
+  const alpha = new Float32Array(channels);
+  const beta = new Float32Array(channels);
+  const setTerms = (c: number, mean: number, invstd: number) => {
+    alpha[c] = f32(invstd * (w === null ? 1 : w[c]));
+    beta[c] = f32((b === null ? 0 : b[c]) - f32(mean * alpha[c]));
+  };
+  if (training) {
+    const { mean, varSum, count } = channelSums(input);
+    const rm = running_mean === null ? null : values(running_mean);
+    const rv = running_var === null ? null : values(running_var);
+    const m = f32(momentum);
+    const newMean = new Float32Array(channels);
+    const newVar = new Float32Array(channels);
+    for (let c = 0; c < channels; c++) {
+      setTerms(c, mean[c], f32(1 / Math.sqrt(f32(varSum[c] / count) + eps)));
+      if (rm !== null) newMean[c] = f32(f32(m * mean[c]) + f32(f32(1 - m) * rm[c]));
+      if (rv !== null) newVar[c] = f32(m * f32(varSum[c] / (count - 1)) + f32(f32(1 - m) * rv[c]));
+    }
+    if (running_mean !== null) update(running_mean, newMean);
+    if (running_var !== null) update(running_var, newVar);
+  } else {
+    const rm = values(running_mean!);
+    const rv = values(running_var!);
+    for (let c = 0; c < channels; c++) setTerms(c, rm[c], f32(1 / f32(Math.sqrt(f32(rv[c] + f32(eps))))));
+  }
+  return tidy(() => channelAffine(input, alpha, beta));
 }
 
-function asVariable(t: Tensor): Variable {
-  if (!isVariable(t)) throw new TypeError('running statistics updated in training must be tfjs Variables (buffers)');
-  return t;
+function update(running: Tensor, next: Float32Array): void {
+  if (!isVariable(running)) throw new TypeError('running statistics updated in training must be tfjs Variables (buffers)');
+  const t = fromFlat(next, running.shape);
+  assign(running, t);
+  t.dispose();
 }

@@ -1,6 +1,6 @@
 /** `torch.nn`: modules. */
-export { Module, IncompatibleKeys } from './module';
-export type { StateDict } from './module';
+export { Module, IncompatibleKeys, RemovableHandle } from './module';
+export type { ForwardHook, ForwardPreHook, HookInputs, StateDict } from './module';
 export { Conv2d, PADDING_MODES } from './conv';
 export type { Conv2dConfig, Conv2dOptions, PaddingMode } from './conv';
 export { BatchNorm2d } from './batchnorm';

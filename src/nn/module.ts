@@ -23,6 +23,25 @@ export class IncompatibleKeys {
   }
 }
 
+/** Python's `module(*inputs)` arguments, as hooks see them. */
+export type HookInputs = unknown[];
+/** `hook(module, inputs)`: may return replacement inputs (an array, or one value). */
+export type ForwardPreHook = (module: Module, inputs: HookInputs) => unknown;
+/** `hook(module, inputs, output)`: may return a replacement output. */
+export type ForwardHook = (module: Module, inputs: HookInputs, output: unknown) => unknown;
+
+/** What `register_forward_hook` returns: `remove()` unregisters the hook. */
+export class RemovableHandle {
+  private static nextId = 0;
+  readonly id = RemovableHandle.nextId++;
+
+  constructor(private readonly registry: Map<number, unknown>) {}
+
+  remove(): void {
+    this.registry.delete(this.id);
+  }
+}
+
 /** An ordered record of tensors keyed as PyTorch keys them (`conv.weight`, `0.running_mean`). */
 export type StateDict = Record<string, Tensor>;
 
@@ -42,16 +61,46 @@ export abstract class Module {
   /** Train mode (`True` after construction, as in PyTorch); set by `train()` and `eval()`. */
   training = true;
   private readonly bufferNames = new Set<string>();
+  private readonly forwardPreHooks = new Map<number, ForwardPreHook>();
+  private readonly forwardHooks = new Map<number, ForwardHook>();
 
   /** The computation. Subclasses narrow the signature; `any` here lets `call` take theirs. */
   abstract forward(...inputs: any[]): any;
 
   /**
-   * Python's `module(...)`: runs `forward` and frees every tensor it made except what it
-   * returns, so a user's forward can chain layers without disposing intermediates.
+   * Python's `module(...)`: runs the forward pre-hooks, `forward`, then the forward hooks, in
+   * registration order, and frees every tensor made on the way except what it returns, so a
+   * forward can chain layers without disposing intermediates. (A hook that keeps a tensor past
+   * the call must `tf.keep` it.)
    */
   call(...inputs: Parameters<this['forward']>): ReturnType<this['forward']> {
-    return tidy(() => this.forward(...inputs) as TensorContainer) as ReturnType<this['forward']>;
+    return tidy(() => {
+      let args: HookInputs = inputs;
+      for (const hook of this.forwardPreHooks.values()) {
+        const replaced = hook(this, args);
+        if (replaced !== undefined && replaced !== null) args = Array.isArray(replaced) ? replaced : [replaced];
+      }
+      let output = this.forward(...args);
+      for (const hook of this.forwardHooks.values()) {
+        const replaced = hook(this, args, output);
+        if (replaced !== undefined && replaced !== null) output = replaced;
+      }
+      return output as TensorContainer;
+    }) as ReturnType<this['forward']>;
+  }
+
+  /** Runs `hook(module, inputs)` before every `call`, as PyTorch's `register_forward_pre_hook`. */
+  register_forward_pre_hook(hook: ForwardPreHook): RemovableHandle {
+    const handle = new RemovableHandle(this.forwardPreHooks);
+    this.forwardPreHooks.set(handle.id, hook);
+    return handle;
+  }
+
+  /** Runs `hook(module, inputs, output)` after every `call`, as PyTorch's `register_forward_hook`. */
+  register_forward_hook(hook: ForwardHook): RemovableHandle {
+    const handle = new RemovableHandle(this.forwardHooks);
+    this.forwardHooks.set(handle.id, hook);
+    return handle;
   }
 
   /**

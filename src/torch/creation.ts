@@ -1,7 +1,8 @@
 import type { Tensor } from '@tensorflow/tfjs-core';
-import { fill, fromFlat, type DType } from '../backend/tensor';
+import { fill, fromFlat, values, type DType } from '../backend/tensor';
 import { ValueError } from '../errors';
 import { defaultGenerator, normal, uniform } from './random';
+import { formatTensor } from './format';
 import { Size } from './size';
 
 export type { DType };
@@ -86,4 +87,12 @@ export function initial_seed() {
 /** The size of a tensor as PyTorch prints it: `torch.Size([1, 256, 8, 8])` (Python's `x.shape`). */
 export function size(x: Tensor): Size {
   return new Size(x.shape);
+}
+
+/**
+ * Python's `str(tensor)` (what `print(x)` shows), in PyTorch's default print options. There is
+ * no autograd here, so no `grad_fn=` suffix.
+ */
+export function str(x: Tensor): string {
+  return formatTensor(values(x), x.shape, x.dtype === 'int32' ? 'int32' : 'float32');
 }

@@ -1,5 +1,5 @@
 /** The `torch` namespace: tensor creation, seeding, `Size`, and backend selection. */
-export { initial_seed, manual_seed, ones, rand, randn, size, tensor, zeros } from './creation';
+export { initial_seed, manual_seed, ones, rand, randn, size, str, tensor, zeros } from './creation';
 export type { DType, NestedNumbers } from './creation';
 export { Generator } from './random';
 export { Size } from './size';
