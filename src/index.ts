@@ -12,3 +12,4 @@ export * as torch from './torch';
 export * as nn from './nn';
 export * as F from './functional';
 export { IndexError, NotImplementedError, RuntimeError, ValueError } from './errors';
+export { safetensors, UnpicklingError } from './io';

@@ -16,13 +16,33 @@ const configs: [string, nn.Conv2dConfig, number[]][] = [
 describe.each(BACKENDS)('no tensor leaks on %s', (backend) => {
   beforeAll(() => torch.set_backend(backend));
 
-  it.each(configs)('%s: 100 forwards leave the tensor count unchanged', (_, config, shape) => {
+  it.each(configs)('%s: 100 forwards leave the tensor count unchanged, dispose() frees the rest', (_, config, shape) => {
+    const start = memory().numTensors;
     const m = new nn.Conv2d(config);
     const x = torch.rand(shape);
+    m.call(x).dispose(); // the first call converts the weight to tfjs's layout once, kept by the module
     const before = memory().numTensors;
     for (let i = 0; i < 100; i++) m.call(x).dispose();
     expect(memory().numTensors).toBe(before);
     x.dispose();
+    m.dispose();
+    expect(memory().numTensors).toBe(start);
+  });
+
+  it('a weight changed by load_state_dict is reconverted, and the old conversion freed', () => {
+    const m = new nn.Conv2d(2, 4, 3, { groups: 2 });
+    const x = torch.ones(1, 2, 3, 3);
+    const first = m.call(x);
+    const before = memory().numTensors;
+    const sd = { weight: torch.ones(4, 1, 3, 3), bias: torch.zeros(4) };
+    m.load_state_dict(sd);
+    const second = m.call(x);
+    expect(Array.from(second.dataSync())).toEqual([9, 9, 9, 9]);
+    expect(Array.from(first.dataSync())).not.toEqual([9, 9, 9, 9]);
+    second.dispose();
+    Object.values(sd).forEach((t) => t.dispose());
+    expect(memory().numTensors).toBe(before);
+    [x, first].forEach((t) => t.dispose());
     m.dispose();
   });
 

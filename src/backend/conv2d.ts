@@ -10,39 +10,84 @@ export interface Conv2dGeometry {
   groups: number;
 }
 
-type Lowered = (x: tf.Tensor4D, w: tf.Tensor4D, strides: [number, number], dilations: [number, number]) => tf.Tensor4D;
-
 /**
  * Runs a PyTorch convolution — NCHW input, OIHW weight — on tfjs, returning NCHW.
- *
- * groups = 1 is a dense conv2d; groups = in_channels is depthwiseConv2d with channel multiplier
- * out/in; any other groups takes the lowering {@link chooseGroupedLowering} picks for the shape. tfjs refuses stride > 1 together with dilation > 1, so that
- * pair runs at stride 1 and keeps every stride-th output, which is exactly PyTorch's sampling.
  * Callers run this inside `tidy`.
  */
 export function conv2dNchw(x: tf.Tensor4D, w: tf.Tensor4D, bias: tf.Tensor1D | null, g: Conv2dGeometry): tf.Tensor4D {
-  const inChannels = x.shape[1];
+  return nhwcToNchw(conv2dNhwc(nchwToNhwc(x), w, bias, g));
+}
+
+/**
+ * The same convolution on an NHWC input, returning NHWC: what chains of layers run between one
+ * conversion in and one out.
+ *
+ * groups = 1 is a dense conv2d; groups = in_channels is depthwiseConv2d with channel multiplier
+ * out/in; any other groups takes the lowering {@link chooseGroupedLowering} picks for the shape.
+ * tfjs refuses stride > 1 together with dilation > 1, so that pair runs at stride 1 and keeps
+ * every stride-th output, which is exactly PyTorch's sampling. Filters in tfjs's layouts are
+ * cached per weight Variable (see {@link filters}).
+ */
+export function conv2dNhwc(x: tf.Tensor4D, w: tf.Tensor4D, bias: tf.Tensor1D | null, g: Conv2dGeometry): tf.Tensor4D {
+  const inChannels = x.shape[3];
   const [sh, sw] = g.stride;
-  const strided = sh > 1 || sw > 1;
-  const dilated = g.dilation[0] > 1 || g.dilation[1] > 1;
-  const subsample = strided && dilated;
+  const subsample = (sh > 1 || sw > 1) && (g.dilation[0] > 1 || g.dilation[1] > 1);
   const strides: [number, number] = subsample ? [1, 1] : [sh, sw];
   const dilations: [number, number] = [g.dilation[0], g.dilation[1]];
+  const pad = explicitPads(g);
+  const fusedBias = subsample ? null : bias;
 
-  const lower: Lowered =
-    g.groups === 1
-      ? (xh, wt, s, d) => tf.conv2d(xh, oihwToHwio(wt), s, explicitPads(g), 'NHWC', d)
-      : g.groups === inChannels
-        ? (xh, wt, s, d) => tf.depthwiseConv2d(xh, oihwToDepthwise(wt, inChannels), s, explicitPads(g), 'NHWC', d)
-        : (xh, wt, s, d) => chooseGroupedLowering(tf.getBackend(), wt.shape[0], g.groups)(xh, wt, g, s, d);
-
-  let y = lower(nchwToNhwc(x), w, strides, dilations);
+  let y: tf.Tensor4D;
+  if (g.groups === 1) {
+    const [filter] = filters(w, 'hwio', () => [oihwToHwio(w)]);
+    y = tf.fused.conv2d({ x, filter: filter as tf.Tensor4D, strides, pad, dilations, bias: fusedBias ?? undefined });
+  } else if (g.groups === inChannels) {
+    const [filter] = filters(w, 'depthwise', () => [oihwToDepthwise(w, inChannels)]);
+    y = tf.depthwiseConv2d(x, filter as tf.Tensor4D, strides, pad, 'NHWC', dilations);
+    if (fusedBias !== null) y = tf.add(y, fusedBias);
+  } else {
+    y = chooseGroupedLowering(tf.getBackend(), w.shape[0], g.groups)(x, w, g, strides, dilations);
+    if (fusedBias !== null) y = tf.add(y, fusedBias);
+  }
   if (subsample) {
     const [n, h, wd, c] = y.shape;
     y = tf.stridedSlice(y, [0, 0, 0, 0], [n, h, wd, c], [1, sh, sw, 1]) as tf.Tensor4D;
+    if (bias !== null) y = tf.add(y, bias);
   }
-  if (bias !== null) y = tf.add(y, bias);
-  return nhwcToNchw(y);
+  return y;
+}
+
+/** Filters converted from one weight, and the weight data they were converted from. */
+interface Converted {
+  dataId: object;
+  tensors: tf.Tensor[];
+}
+const cache = new WeakMap<tf.Variable, Map<string, Converted>>();
+
+/**
+ * `make()`'s filters for weight `w`, converted once per weight value. Conversion is not free, and
+ * on wasm a new filter tensor also makes XNNPACK repack its weights, so a layer's Variable keeps
+ * its converted filters until its value changes (`assign`, as `load_state_dict` does, gives it
+ * new data) or {@link releaseFilters} frees them. Plain tensors are converted per call: nothing
+ * would free a cache kept for them.
+ */
+function filters(w: tf.Tensor, kind: string, make: () => tf.Tensor[]): tf.Tensor[] {
+  if (!(w instanceof tf.Variable)) return make();
+  let byKind = cache.get(w);
+  if (byKind === undefined) cache.set(w, (byKind = new Map()));
+  const hit = byKind.get(kind);
+  if (hit !== undefined && hit.dataId === w.dataId) return hit.tensors;
+  hit?.tensors.forEach((t) => t.dispose());
+  const tensors = make().map((t) => tf.keep(t));
+  byKind.set(kind, { dataId: w.dataId, tensors });
+  return tensors;
+}
+
+/** Frees the converted filters cached for `w` (a module does this when disposed). */
+export function releaseFilters(w: tf.Tensor): void {
+  if (!(w instanceof tf.Variable)) return;
+  cache.get(w)?.forEach(({ tensors }) => tensors.forEach((t) => t.dispose()));
+  cache.delete(w);
 }
 
 type ExplicitPadding = [[number, number], [number, number], [number, number], [number, number]];
@@ -58,7 +103,7 @@ export type GroupedLowering = (x: tf.Tensor4D, w: tf.Tensor4D, g: Conv2dGeometry
 /** Split channels into groups, one dense conv2d per group, concatenate. */
 export const splitConcat: GroupedLowering = (x, w, g, strides, dilations) => {
   const xs = tf.split(x, g.groups, 3);
-  const ws = tf.split(oihwToHwio(w), g.groups, 3);
+  const ws = filters(w, 'split', () => tf.split(oihwToHwio(w), g.groups, 3));
   const ys = xs.map((xi, i) => tf.conv2d(xi as tf.Tensor4D, ws[i] as tf.Tensor4D, strides, explicitPads(g), 'NHWC', dilations));
   return tf.concat(ys, 3);
 };
@@ -71,7 +116,9 @@ export const depthwiseThenSum: GroupedLowering = (x, w, g, strides, dilations) =
   const [cout, cinG, kh, kw] = w.shape;
   const coutG = cout / g.groups;
   // [cout, cinG, kh, kw] → [kh, kw, groups*cinG (input channel), coutG]
-  const filter = tf.reshape(tf.transpose(tf.reshape(w, [g.groups, coutG, cinG, kh, kw]), [3, 4, 0, 2, 1]), [kh, kw, g.groups * cinG, coutG]);
+  const [filter] = filters(w, 'depthwise-sum', () => [
+    tf.reshape(tf.transpose(tf.reshape(w, [g.groups, coutG, cinG, kh, kw]), [3, 4, 0, 2, 1]), [kh, kw, g.groups * cinG, coutG]),
+  ]);
   const y = tf.depthwiseConv2d(x, filter as tf.Tensor4D, strides, explicitPads(g), 'NHWC', dilations);
   const [n, ho, wo] = y.shape;
   return tf.reshape(tf.sum(tf.reshape(y, [n, ho, wo, g.groups, cinG, coutG]), 4), [n, ho, wo, cout]);

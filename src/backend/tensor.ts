@@ -27,9 +27,10 @@ export function assign(target: tf.Variable, value: tf.Tensor): void {
   tf.tidy(() => target.assign(value.dtype === target.dtype ? value : tf.cast(value, target.dtype)));
 }
 
-/** A non-trainable Variable sharing `t`'s data: a buffer that can be updated in place. */
-export function asBuffer(t: tf.Tensor): tf.Variable {
-  return isVariable(t) ? t : tf.variable(t, false);
+/** A non-trainable Variable filled with `value`: a buffer that can be updated in place. */
+export function buffer(shape: readonly number[], value: number, dtype: DType = 'float32'): tf.Variable {
+  ensureReady();
+  return tf.tidy(() => tf.variable(tf.fill([...shape], value, dtype), false));
 }
 
 /** A new tensor with `t`'s values, cast to `dtype`. */

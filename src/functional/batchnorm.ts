@@ -30,12 +30,29 @@ const f32 = Math.fround;
  * @see https://pytorch.org/docs/1.13/generated/torch.nn.functional.batch_norm.html
  */
 export function batch_norm(input: Tensor, running_mean: Tensor | null, running_var: Tensor | null, args: BatchNormArgs = {}): Tensor {
+  return batchNorm(input, input.shape, false, running_mean, running_var, args);
+}
+
+/** `F.batch_norm` on a channels-last `[N, H, W, C]` input, returning channels-last; errors as for NCHW. */
+export function batchNormChannelsLast(input: Tensor, running_mean: Tensor | null, running_var: Tensor | null, args: BatchNormArgs = {}): Tensor {
+  const [n, h, w, c] = input.shape;
+  return batchNorm(input, [n, c, h, w], true, running_mean, running_var, args);
+}
+
+function batchNorm(
+  input: Tensor,
+  nchwShape: readonly number[],
+  channelsLast: boolean,
+  running_mean: Tensor | null,
+  running_var: Tensor | null,
+  args: BatchNormArgs,
+): Tensor {
   const { weight = null, bias = null, training = false, momentum = 0.1, eps = 1e-5 } = args;
   if (training) {
-    const perChannel = input.shape.reduce((a, b, i) => (i === 1 ? a : a * b), 1);
-    if (perChannel === 1) throw new ValueError(`Expected more than 1 value per channel when training, got input size ${new Size(input.shape)}`);
+    const perChannel = nchwShape.reduce((a, b, i) => (i === 1 ? a : a * b), 1);
+    if (perChannel === 1) throw new ValueError(`Expected more than 1 value per channel when training, got input size ${new Size(nchwShape)}`);
   }
-  const channels = input.shape[1] as number;
+  const channels = nchwShape[1];
   const named: [string, Tensor | null][] = [['running_mean', running_mean], ['running_var', running_var], ['weight', weight], ['bias', bias]];
   for (const [name, t] of named) {
     if (t === null) {
@@ -53,7 +70,7 @@ export function batch_norm(input: Tensor, running_mean: Tensor | null, running_v
     beta[c] = f32((b === null ? 0 : b[c]) - f32(mean * alpha[c]));
   };
   if (training) {
-    const { mean, varSum, count } = channelSums(input);
+    const { mean, varSum, count } = channelSums(input, channelsLast);
     const rm = running_mean === null ? null : values(running_mean);
     const rv = running_var === null ? null : values(running_var);
     const m = f32(momentum);
@@ -71,7 +88,7 @@ export function batch_norm(input: Tensor, running_mean: Tensor | null, running_v
     const rv = values(running_var!);
     for (let c = 0; c < channels; c++) setTerms(c, rm[c], f32(1 / f32(Math.sqrt(f32(rv[c] + f32(eps))))));
   }
-  return tidy(() => channelAffine(input, alpha, beta));
+  return tidy(() => channelAffine(input, alpha, beta, channelsLast));
 }
 
 function update(running: Tensor, next: Float32Array): void {

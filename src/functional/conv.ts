@@ -1,5 +1,5 @@
 import type { Tensor, Tensor1D, Tensor4D } from '@tensorflow/tfjs-core';
-import { conv2dNchw, type Conv2dGeometry } from '../backend/conv2d';
+import { conv2dNchw, conv2dNhwc, type Conv2dGeometry } from '../backend/conv2d';
 import { fill, isTensor, isVariable, squeeze0, tidy, unsqueeze0 } from '../backend/tensor';
 import { check } from '../errors';
 import { pair, sizes, type Conv2dPadding, type IntOrTuple } from './args';
@@ -229,4 +229,25 @@ export function conv2dWithPaddingMode(
 ): Tensor {
   if (paddingMode === 'zeros') return conv2d(input, weight, bias, stride, padding, dilation, groups);
   return tidy(() => conv2d(pad(input, reversedPaddingRepeatedTwice, paddingMode), weight, bias, stride, [0, 0], dilation, groups));
+}
+
+/**
+ * `F.conv2d` on a channels-last `[N, H, W, C]` input, returning channels-last: what a chain of
+ * layers runs between one layout conversion in and one out. Arguments are checked against the
+ * equivalent NCHW shape, so errors read exactly as `F.conv2d`'s.
+ */
+export function conv2dChannelsLast(
+  input: Tensor,
+  weight: Tensor,
+  bias: Tensor | null,
+  stride: IntOrTuple,
+  padding: Conv2dPadding,
+  dilation: IntOrTuple,
+  groups: number,
+): Tensor {
+  checkArgumentTypes(input, weight, bias, stride, padding, dilation, groups);
+  const [n, h, w, c] = input.shape;
+  const plan = planConv2d([n, c, h, w], weight.shape, bias?.shape ?? null, pair(stride), padding, pair(dilation), groups);
+  const [, cout, ho, wo] = plan.outShape;
+  return tidy(() => (n === 0 ? fill([n, ho, wo, cout], 0) : conv2dNhwc(input as Tensor4D, weight as Tensor4D, bias as Tensor1D | null, plan)));
 }

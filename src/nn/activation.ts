@@ -20,6 +20,14 @@ export class ReLU extends Module {
     return relu(input);
   }
 
+  protected override runsChannelsLast(): boolean {
+    return true;
+  }
+
+  protected override forwardChannelsLast(input: Tensor): Tensor {
+    return relu(input);
+  }
+
   override extra_repr(): string {
     return this.inplace ? 'inplace=True' : '';
   }

@@ -1,6 +1,6 @@
 import type { Tensor, Variable } from '@tensorflow/tfjs-core';
-import { batch_norm } from '../functional/batchnorm';
-import { fill, increment, parameter, scalarValue } from '../backend/tensor';
+import { batch_norm, batchNormChannelsLast } from '../functional/batchnorm';
+import { buffer, increment, parameter, scalarValue } from '../backend/tensor';
 import { ValueError } from '../errors';
 import { Module } from './module';
 import { py, pyFloat } from './repr';
@@ -49,12 +49,25 @@ export class BatchNorm2d extends Module {
     this.track_running_stats = track_running_stats;
     this.weight = affine ? parameter(new Float32Array(num_features).fill(1), [num_features]) : null;
     this.bias = affine ? parameter(new Float32Array(num_features), [num_features]) : null;
-    this.register_buffer('running_mean', track_running_stats ? fill([num_features], 0) : null);
-    this.register_buffer('running_var', track_running_stats ? fill([num_features], 1) : null);
-    this.register_buffer('num_batches_tracked', track_running_stats ? fill([], 0, 'int32') : null);
+    this.register_buffer('running_mean', track_running_stats ? buffer([num_features], 0) : null);
+    this.register_buffer('running_var', track_running_stats ? buffer([num_features], 1) : null);
+    this.register_buffer('num_batches_tracked', track_running_stats ? buffer([], 0, 'int32') : null);
   }
 
   forward(input: Tensor): Tensor {
+    return this.normalise(input, batch_norm);
+  }
+
+  protected override runsChannelsLast(): boolean {
+    return true;
+  }
+
+  protected override forwardChannelsLast(input: Tensor): Tensor {
+    return this.normalise(input, batchNormChannelsLast);
+  }
+
+  /** PyTorch's `_BatchNorm.forward`, around either layout's `F.batch_norm`. */
+  private normalise(input: Tensor, norm: typeof batch_norm): Tensor {
     if (input.rank !== 4) throw new ValueError(`expected 4D input (got ${input.rank}D input)`);
     let factor = this.momentum ?? 0;
     if (this.training && this.num_batches_tracked !== null) {
@@ -63,7 +76,7 @@ export class BatchNorm2d extends Module {
     }
     const useBatchStats = this.training || (this.running_mean === null && this.running_var === null);
     const keepRunning = !this.training || this.track_running_stats;
-    return batch_norm(input, keepRunning ? this.running_mean : null, keepRunning ? this.running_var : null, {
+    return norm(input, keepRunning ? this.running_mean : null, keepRunning ? this.running_var : null, {
       weight: this.weight,
       bias: this.bias,
       training: useBatchStats,

@@ -29,11 +29,12 @@ export class DepthWiseConv extends Module {
     this.act = new ReLU();
   }
 
+  /** The article's `conv_group → conv_point → bn → act`, run as one chain (channels-last inside). */
   forward(inputs: Tensor): Tensor {
-    let x = this.conv_group.call(inputs);
-    x = this.conv_point.call(x);
-    x = this.bn.call(x);
-    x = this.act.call(x);
-    return x;
+    return this.chain(inputs, ...this.chainLayers());
+  }
+
+  protected override chainLayers(): Module[] {
+    return [this.conv_group, this.conv_point, this.bn, this.act];
   }
 }

@@ -50,9 +50,12 @@ export class Sequential extends Module {
     return this.items.values();
   }
 
+  /** Each module on the previous one's output; channels-last throughout when all can (see `chain`). */
   forward(input: Tensor): Tensor {
-    let x = input;
-    for (const m of this.items.values()) x = m.call(x);
-    return x;
+    return this.chain(input, ...this.items.values());
+  }
+
+  protected override chainLayers(): Module[] {
+    return [...this.items.values()];
   }
 }

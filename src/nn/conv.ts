@@ -1,6 +1,6 @@
 import type { Tensor, Variable } from '@tensorflow/tfjs-core';
 import { floorDiv, isPaddingString, pair, pyMod, sizes, type Conv2dPadding, type IntOrTuple, type PaddingString } from '../functional/args';
-import { conv2dWithPaddingMode } from '../functional/conv';
+import { conv2dChannelsLast, conv2dWithPaddingMode } from '../functional/conv';
 import { RuntimeError, ValueError } from '../errors';
 import { fanIn, kaimingUniform, uniformParameter } from './init';
 import { Module } from './module';
@@ -108,6 +108,14 @@ export class Conv2d extends Module {
   forward(input: Tensor): Tensor {
     const { weight, bias, stride, padding, dilation, groups, padding_mode } = this;
     return conv2dWithPaddingMode(input, weight, bias, stride, padding, dilation, groups, padding_mode, this.reversedPaddingRepeatedTwice);
+  }
+
+  protected override runsChannelsLast(): boolean {
+    return this.padding_mode === 'zeros';
+  }
+
+  protected override forwardChannelsLast(input: Tensor): Tensor {
+    return conv2dChannelsLast(input, this.weight, this.bias, this.stride, this.padding, this.dilation, this.groups);
   }
 
   override extra_repr(): string {

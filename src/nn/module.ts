@@ -1,5 +1,7 @@
 import type { Tensor, TensorContainer, Variable } from '@tensorflow/tfjs-core';
-import { asBuffer, assign, copy, isTensor, isVariable, tidy } from '../backend/tensor';
+import { releaseFilters } from '../backend/conv2d';
+import { toChannelsFirst, toChannelsLast } from '../functional/layout';
+import { assign, copy, isTensor, isVariable, tidy } from '../backend/tensor';
 import { RuntimeError } from '../errors';
 import { Size } from '../torch/size';
 
@@ -89,6 +91,47 @@ export abstract class Module {
     }) as ReturnType<this['forward']>;
   }
 
+  /**
+   * Python's `for layer in layers: x = layer(x)`. When every layer can run channels-last and no
+   * hook is registered anywhere below (hooks see NCHW tensors, as in PyTorch), the input is
+   * converted to NHWC once, runs through all layers, and is converted back once; otherwise each
+   * layer is called in turn on NCHW tensors. Either way the result is the same NCHW tensor.
+   */
+  protected chain(input: Tensor, ...layers: Module[]): Tensor {
+    if (input.rank === 4 && layers.every((l) => l.runsChannelsLast() && !l.hasHooks())) {
+      return toChannelsFirst(layers.reduce((x, l) => l.forwardChannelsLast(x), toChannelsLast(input)));
+    }
+    return layers.reduce((x, l) => l.call(x) as Tensor, input);
+  }
+
+  /**
+   * The layers a composite's `forward` runs one after another (`forward(x)` is
+   * `this.chain(x, ...this.chainLayers())`), or null. Declaring them lets the composite run
+   * channels-last inside an enclosing chain; a user module whose forward is such a chain may
+   * override this too.
+   */
+  protected chainLayers(): Module[] | null {
+    return null;
+  }
+
+  /** Whether {@link forwardChannelsLast} can stand in for `forward`: layers override it, composites derive it. */
+  protected runsChannelsLast(): boolean {
+    const layers = this.chainLayers();
+    return layers !== null && layers.every((l) => l.runsChannelsLast());
+  }
+
+  /** `forward` on an `[N, H, W, C]` input, returning `[N, H, W, C]`; only when {@link runsChannelsLast}. */
+  protected forwardChannelsLast(input: Tensor): Tensor {
+    const layers = this.chainLayers();
+    if (layers === null) throw new TypeError(`${this.constructor.name} cannot run channels-last`);
+    return layers.reduce((x, l) => l.forwardChannelsLast(x), input);
+  }
+
+  private hasHooks(): boolean {
+    for (const m of this.modules()) if (m.forwardPreHooks.size > 0 || m.forwardHooks.size > 0) return true;
+    return false;
+  }
+
   /** Runs `hook(module, inputs)` before every `call`, as PyTorch's `register_forward_pre_hook`. */
   register_forward_pre_hook(hook: ForwardPreHook): RemovableHandle {
     const handle = new RemovableHandle(this.forwardPreHooks);
@@ -104,13 +147,13 @@ export abstract class Module {
   }
 
   /**
-   * Registers `tensor` (or `null`) as buffer `name`: saved in `state_dict`, not a parameter.
-   * It is held as a non-trainable Variable so that `load_state_dict` and running statistics
-   * can update it in place, as PyTorch's `copy_` does.
+   * Registers `tensor` (or `null`) as buffer `name`: saved in `state_dict`, not a parameter, and
+   * owned by the module (`dispose` frees it). A non-trainable tfjs Variable can be updated in
+   * place, as PyTorch's `copy_` does; `load_state_dict` replaces any other tensor.
    */
   register_buffer(name: string, tensor: Tensor | null): void {
     this.bufferNames.add(name);
-    (this as unknown as Record<string, unknown>)[name] = tensor === null ? null : asBuffer(tensor);
+    (this as unknown as Record<string, unknown>)[name] = tensor;
   }
 
   private entries(): [string, unknown][] {
@@ -232,8 +275,12 @@ export abstract class Module {
           errors.push(`size mismatch for ${key}: copying a param with shape ${new Size(source.shape)} from checkpoint, the shape in current model is ${new Size(target.shape)}.`);
           continue;
         }
-        if (isVariable(target)) assign(target, source);
-        else (module as unknown as Record<string, unknown>)[name] = asBuffer(copy(source, target.dtype as 'float32' | 'int32'));
+        if (isVariable(target)) {
+          assign(target, source);
+        } else {
+          (module as unknown as Record<string, unknown>)[name] = copy(source, target.dtype as 'float32' | 'int32');
+          target.dispose();
+        }
       }
       const childNames = new Set([...module.registeredChildren()].map(([n]) => n));
       for (const key of Object.keys(stateDict)) {
@@ -266,9 +313,12 @@ export abstract class Module {
     return this.train(false);
   }
 
-  /** Frees every parameter and buffer of this module and its descendants. */
+  /** Frees every parameter and buffer of this module and its descendants, and what backends derived from them. */
   dispose(): void {
-    for (const p of this.parameters()) p.dispose();
+    for (const p of this.parameters()) {
+      releaseFilters(p);
+      p.dispose();
+    }
     for (const b of this.buffers()) b.dispose();
   }
 
