@@ -13,3 +13,5 @@ export * as nn from './nn';
 export * as F from './functional';
 export { IndexError, NotImplementedError, RuntimeError, ValueError } from './errors';
 export { safetensors, UnpicklingError } from './io';
+export { summary, ModelStatistics, LayerInfo } from './utils/summary';
+export type { SummaryInput, SummaryOptions, ColumnName, RowSetting } from './utils/summary';

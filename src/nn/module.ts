@@ -27,7 +27,10 @@ export class IncompatibleKeys {
 
 /** Python's `module(*inputs)` arguments, as hooks see them. */
 export type HookInputs = unknown[];
-/** `hook(module, inputs)`: may return replacement inputs (an array, or one value). */
+/**
+ * `hook(module, inputs)`: may return replacement inputs. An array replaces the whole argument
+ * list (Python's tuple); any other value becomes the single argument.
+ */
 export type ForwardPreHook = (module: Module, inputs: HookInputs) => unknown;
 /** `hook(module, inputs, output)`: may return a replacement output. */
 export type ForwardHook = (module: Module, inputs: HookInputs, output: unknown) => unknown;
@@ -78,12 +81,13 @@ export abstract class Module {
   call(...inputs: Parameters<this['forward']>): ReturnType<this['forward']> {
     return tidy(() => {
       let args: HookInputs = inputs;
-      for (const hook of this.forwardPreHooks.values()) {
+      // Hooks registered or removed while this call runs take effect from the next call, as in PyTorch.
+      for (const hook of [...this.forwardPreHooks.values()]) {
         const replaced = hook(this, args);
         if (replaced !== undefined && replaced !== null) args = Array.isArray(replaced) ? replaced : [replaced];
       }
       let output = this.forward(...args);
-      for (const hook of this.forwardHooks.values()) {
+      for (const hook of [...this.forwardHooks.values()]) {
         const replaced = hook(this, args, output);
         if (replaced !== undefined && replaced !== null) output = replaced;
       }

@@ -34,7 +34,8 @@
  * - **Totals** [model_statistics.py `ModelStatistics.__init__`]: `total_mult_adds` sums the leaf
  *   rows (every call). `total_params` and `trainable_params` count `model.parameters()`, each
  *   parameter once — PyTorch's `sum(p.numel() for p in model.parameters())`, which torchinfo's
- *   row-by-row sum equals unless a shared module's first call is not under its owner.
+ *   row-by-row sum (leaves plus containers' leftovers) equals whenever each module is called
+ *   under the module that owns it.
  *   `total_param_bytes` is their bytes. `total_output_bytes` ("Forward/backward pass size") is
  *   twice the output bytes of each leaf row that has parameters ("x2 for gradients").
  *   `total_input` is the inputs' bytes (numel · element size; torchinfo's `sys.getsizeof` of
@@ -346,7 +347,9 @@ export class ModelStatistics {
  * every module and returns the per-call rows and totals as a {@link ModelStatistics}, whose
  * `toString()` is torchinfo's table: `console.log(String(summary(model, [1, 3, 16, 16])))`.
  * Without an input there is no forward pass: one row per registered module, parameters only.
- * Definitions of every number are in this module's documentation.
+ * Definitions of every number are in this module's documentation. torchinfo's `batch_dim`,
+ * `dtypes`, `device`, `cache_forward_pass`, `verbose` and forward keyword arguments are not
+ * offered: pass tensors of the dtype you need, and print the result yourself.
  */
 export function summary(model: Module, input?: SummaryInput | null, options: SummaryOptions = {}): ModelStatistics {
   const { depth = 3, col_width = 25, row_settings = ['depth'], mode = 'eval' } = options;
