@@ -41,9 +41,34 @@ async function medianMs(fn: Timed, minReps = 10, budgetMs = 1000): Promise<numbe
     await fn();
     times.push(performance.now() - t0);
   }
-  times.sort((a, b) => a - b);
-  const mid = times.length >> 1;
-  return times.length % 2 ? times[mid] : (times[mid - 1] + times[mid]) / 2;
+  return median(times);
+}
+
+/**
+ * Medians of two computations timed alternately, call for call, so that a noisy neighbour on a
+ * shared machine slows both alike and their ratio stays meaningful.
+ */
+async function medianPairMs(a: Timed, b: Timed, minReps = 15, budgetMs = 2000): Promise<[number, number]> {
+  for (let i = 0; i < 3; i++) {
+    await a();
+    await b();
+  }
+  const [ta, tb]: number[][] = [[], []];
+  const start = performance.now();
+  while (ta.length < minReps || (performance.now() - start < budgetMs && ta.length < 3000)) {
+    for (const [fn, times] of [[a, ta], [b, tb]] as const) {
+      const t0 = performance.now();
+      await fn();
+      times.push(performance.now() - t0);
+    }
+  }
+  return [median(ta), median(tb)];
+}
+
+function median(times: number[]): number {
+  const sorted = [...times].sort((x, y) => x - y);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 /** Runs `forward` and reads the result back, disposing it: one timed call. */
@@ -61,20 +86,28 @@ function ourModel(s: Shape): nn.Module {
   return new nn.Conv2d(s.cin, s.cout, s.k, { padding: s.padding, groups: s.groups }).eval();
 }
 
-/** The same computation as a tfjs user writes it: NHWC throughout, weights converted once. */
-function rawTfjs(s: Shape, model: nn.Module): () => tf.Tensor {
+/**
+ * The same computation as a tfjs user writes it: NHWC throughout, weights converted once.
+ * Returns the forward and a function freeing what it keeps.
+ */
+function rawTfjs(s: Shape, model: nn.Module): [() => tf.Tensor, () => void] {
+  const kept: tf.Tensor[] = [];
+  const keep = <T extends tf.Tensor>(t: T): T => {
+    kept.push(t);
+    return tf.keep(t);
+  };
   // The shapes pad 0 or (k−1)/2 at stride 1, which tfjs calls 'valid' and 'same'.
   const pad = (p: number) => (p === 0 ? 'valid' : 'same');
   const conv = (m: nn.Conv2d): ((x: tf.Tensor4D) => tf.Tensor4D) => {
-    const hwio = tf.keep(tf.transpose(m.weight, [2, 3, 1, 0])) as tf.Tensor4D;
+    const hwio = keep(tf.transpose(m.weight, [2, 3, 1, 0])) as tf.Tensor4D;
     const bias = m.bias!;
     const p = pad((m.padding as number[])[0]);
     if (m.groups === 1) return (x) => tf.fused.conv2d({ x, filter: hwio, strides: 1, pad: p, bias });
     if (m.groups === m.in_channels) {
-      const filter = tf.keep(tf.transpose(m.weight, [2, 3, 0, 1])) as tf.Tensor4D;
+      const filter = keep(tf.transpose(m.weight, [2, 3, 0, 1])) as tf.Tensor4D;
       return (x) => tf.fused.depthwiseConv2d({ x, filter, strides: 1, pad: p, bias });
     }
-    const ws = tf.split(hwio, m.groups, 3).map((w) => tf.keep(w));
+    const ws = tf.split(hwio, m.groups, 3).map((w) => keep(w));
     return (x) => tf.add(tf.concat(tf.split(x, m.groups, 3).map((xi, i) => tf.conv2d(xi as tf.Tensor4D, ws[i] as tf.Tensor4D, 1, p)), 3), bias) as tf.Tensor4D;
   };
   const layers: ((x: tf.Tensor4D) => tf.Tensor4D)[] = [];
@@ -85,8 +118,8 @@ function rawTfjs(s: Shape, model: nn.Module): () => tf.Tensor {
     else for (const c of m.children()) visit(c);
   };
   visit(model);
-  const x = tf.keep(tf.randomUniform([s.n, s.size, s.size, s.cin])) as tf.Tensor4D;
-  return () => tf.tidy(() => layers.reduce((h, f) => f(h), x));
+  const x = keep(tf.randomUniform([s.n, s.size, s.size, s.cin])) as tf.Tensor4D;
+  return [() => tf.tidy(() => layers.reduce((h, f) => f(h), x)), () => kept.forEach((t) => t.dispose())];
 }
 
 function pytorch(outDir: string): { threads: number; version: string; medians: Record<string, number> } | null {
@@ -135,10 +168,11 @@ async function main(): Promise<void> {
     torch.manual_seed(0);
     const model = ourModel(s);
     const x = torch.rand(s.n, s.cin, s.size, s.size);
-    const ours = await medianMs(timed(() => model.call(x)));
-    const raw = await medianMs(timed(rawTfjs(s, model)));
-    rows.push({ s, ours, raw, ort: ortResults?.[s.name], pt: torchResults?.medians[s.name] });
-    console.log(`${s.name}: ours ${ours.toFixed(3)} ms, raw tfjs ${raw.toFixed(3)} ms`);
+    const [raw, freeRaw] = rawTfjs(s, model);
+    const [ours, rawMs] = await medianPairMs(timed(() => model.call(x)), timed(raw));
+    freeRaw();
+    rows.push({ s, ours, raw: rawMs, ort: ortResults?.[s.name], pt: torchResults?.medians[s.name] });
+    console.log(`${s.name}: ours ${ours.toFixed(3)} ms, raw tfjs ${rawMs.toFixed(3)} ms`);
     x.dispose();
     model.dispose();
   }
@@ -164,7 +198,7 @@ async function main(): Promise<void> {
     torchResults ? `PyTorch ${torchResults.version} (Debian), ${torchResults.threads} thread(s).` : 'PyTorch: not on this machine.',
     ortResults ? 'onnxruntime-node: 1 intra-op thread, models exported by torch.onnx.export.' : 'onnxruntime-node: not installed.',
     '',
-    'Median milliseconds of one forward, result read back. Ratios: ours ÷ theirs, same run (lower is better for us).',
+    'Median milliseconds of one forward, result read back; ours and raw tfjs timed alternately, call for call. Ratios: ours ÷ theirs, same run (lower is better for us).',
     '',
     '| shape | ours | raw tfjs NHWC | ours/raw | onnxruntime | ours/ort | PyTorch | ours/PyTorch |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',

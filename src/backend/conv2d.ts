@@ -15,7 +15,25 @@ export interface Conv2dGeometry {
  * Callers run this inside `tidy`.
  */
 export function conv2dNchw(x: tf.Tensor4D, w: tf.Tensor4D, bias: tf.Tensor1D | null, g: Conv2dGeometry): tf.Tensor4D {
+  const [, , kh, kw] = w.shape;
+  if (x.shape[0] === 1 && kh === 1 && kw === 1 && g.groups === 1 && g.stride[0] === 1 && g.stride[1] === 1) return pointwiseNchw(x, w, bias, g);
   return nhwcToNchw(conv2dNhwc(nchwToNhwc(x), w, bias, g));
+}
+
+/**
+ * A single image through a 1×1 convolution is `W[out, in] · X[in, H·W]` in NCHW itself: no
+ * layout conversion at all. For pointwise 144→24 on 56² this took 0.77 ms against 2.2 ms through
+ * NHWC on wasm (27 against 68 ms on cpu). With a batch, tfjs's batched matmul is far slower than
+ * its conv (85 against 4 ms for 8×64→64 on 32²), so batches take the NHWC route.
+ */
+function pointwiseNchw(x: tf.Tensor4D, w: tf.Tensor4D, bias: tf.Tensor1D | null, g: Conv2dGeometry): tf.Tensor4D {
+  const [top, bottom, left, right] = g.pads;
+  const padded = top + bottom + left + right > 0 ? tf.pad(x, [[0, 0], [0, 0], [top, bottom], [left, right]]) : x;
+  const [, cin, h, wd] = padded.shape;
+  const [matrix] = filters(w, 'matrix', () => [tf.reshape(w, [w.shape[0], cin])]);
+  let y = tf.matMul(matrix as tf.Tensor2D, tf.reshape(padded, [cin, h * wd]));
+  if (bias !== null) y = tf.add(y, tf.reshape(bias, [-1, 1]));
+  return tf.reshape(y, [1, w.shape[0], h, wd]);
 }
 
 /**
