@@ -1,5 +1,5 @@
 import { memory, type Tensor } from '@tensorflow/tfjs-core';
-import { nn, RuntimeError, torch } from '../src';
+import { F, nn, RuntimeError, torch } from '../src';
 import { BACKENDS, expectClose, loadFixture, tensorFrom, thrown } from './helpers';
 
 /** The Python classes of gen_module.py, ported as a user would port them. */
@@ -37,6 +37,8 @@ const fixture = loadFixture<{
   };
   nested: { repr: string; state_dict: [string, number[]][]; named_parameters: string[]; named_modules: [string, string][]; children: string[]; parameters_count: number };
   load_errors: Record<string, string>;
+  creation_errors: { fn: 'rand' | 'randn' | 'zeros' | 'ones'; args: number[]; type: string; message: string }[];
+  self_load_unchanged: boolean;
   non_strict: { missing_keys: string[]; unexpected_keys: string[]; repr: string };
   all_matched_repr: string;
   training: { initial: boolean; after_eval: boolean; after_train: boolean };
@@ -154,5 +156,43 @@ describe('train and eval', () => {
     m.train();
     expect([...m.modules()].map((c) => c.training)).toEqual([...m.modules()].map(() => fixture.training.after_train));
     m.dispose();
+  });
+});
+
+describe('tensor creation errors', () => {
+  it.each(fixture.creation_errors.map((c) => [`${c.fn}(${c.args.join(', ')})`, c] as const))('%s', (_, c) => {
+    expect(thrown(() => torch[c.fn](...c.args))).toEqual({ type: c.type, message: c.message });
+  });
+});
+
+describe('loading a module\'s own state_dict', () => {
+  it('leaves its parameters intact, as in PyTorch', () => {
+    const m = new nn.Conv2d(3, 4, 3);
+    const before = Object.values(m.state_dict()).map((t) => Array.from(t.dataSync()));
+    m.load_state_dict(m.state_dict());
+    const after = Object.values(m.state_dict()).map((t) => Array.from(t.dataSync()));
+    expect(after.every((v, i) => v.every((x, j) => x === before[i][j]))).toBe(fixture.self_load_unchanged);
+    m.dispose();
+  });
+});
+
+describe('subclassed layers', () => {
+  /** A Conv2d with a ReLU in its own forward: inside a chain that forward must still run. */
+  class ConvRelu extends nn.Conv2d {
+    override forward(x: Tensor): Tensor {
+      return F.relu(super.forward(x));
+    }
+  }
+
+  it('run their own forward inside a Sequential', () => {
+    torch.manual_seed(0);
+    const inner = new ConvRelu(2, 2, 1);
+    const seq = new nn.Sequential(inner);
+    const x = torch.randn(1, 2, 3, 3);
+    const [alone, chained] = [inner.call(x), seq.call(x)];
+    expect(Array.from(chained.dataSync())).toEqual(Array.from(alone.dataSync()));
+    expect(Math.min(...chained.dataSync())).toBeGreaterThanOrEqual(0);
+    [x, alone, chained].forEach((t) => t.dispose());
+    seq.dispose();
   });
 });

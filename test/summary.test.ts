@@ -431,8 +431,6 @@ describe('forward hooks as PyTorch runs them', () => {
     m.dispose();
   });
 
-  // Known difference, reported rather than fixed here: `Module.call` iterates its live hook Map,
-  // so a hook registered during a call fires in that call; PyTorch iterates a snapshot.
   it('a pre-hook registered during a call fires from the next call on', () => {
     const m = new nn.ReLU();
     const events: string[] = [];

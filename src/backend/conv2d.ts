@@ -14,10 +14,10 @@ export interface Conv2dGeometry {
  * Runs a PyTorch convolution — NCHW input, OIHW weight — on tfjs, returning NCHW.
  * Callers run this inside `tidy`.
  */
-export function conv2dNchw(x: tf.Tensor4D, w: tf.Tensor4D, bias: tf.Tensor1D | null, g: Conv2dGeometry): tf.Tensor4D {
+export function conv2dNchw(x: tf.Tensor4D, w: tf.Tensor4D, bias: tf.Tensor1D | null, g: Conv2dGeometry, cache: FilterCache | null = null): tf.Tensor4D {
   const [, , kh, kw] = w.shape;
-  if (x.shape[0] === 1 && kh === 1 && kw === 1 && g.groups === 1 && g.stride[0] === 1 && g.stride[1] === 1) return pointwiseNchw(x, w, bias, g);
-  return nhwcToNchw(conv2dNhwc(nchwToNhwc(x), w, bias, g));
+  if (x.shape[0] === 1 && kh === 1 && kw === 1 && g.groups === 1 && g.stride[0] === 1 && g.stride[1] === 1) return pointwiseNchw(x, w, bias, g, cache);
+  return nhwcToNchw(conv2dNhwc(nchwToNhwc(x), w, bias, g, cache));
 }
 
 /**
@@ -26,11 +26,11 @@ export function conv2dNchw(x: tf.Tensor4D, w: tf.Tensor4D, bias: tf.Tensor1D | n
  * NHWC on wasm (27 against 68 ms on cpu). With a batch, tfjs's batched matmul is far slower than
  * its conv (85 against 4 ms for 8×64→64 on 32²), so batches take the NHWC route.
  */
-function pointwiseNchw(x: tf.Tensor4D, w: tf.Tensor4D, bias: tf.Tensor1D | null, g: Conv2dGeometry): tf.Tensor4D {
+function pointwiseNchw(x: tf.Tensor4D, w: tf.Tensor4D, bias: tf.Tensor1D | null, g: Conv2dGeometry, cache: FilterCache | null): tf.Tensor4D {
   const [top, bottom, left, right] = g.pads;
   const padded = top + bottom + left + right > 0 ? tf.pad(x, [[0, 0], [0, 0], [top, bottom], [left, right]]) : x;
   const [, cin, h, wd] = padded.shape;
-  const [matrix] = filters(w, 'matrix', () => [tf.reshape(w, [w.shape[0], cin])]);
+  const [matrix] = filters(cache, w, 'matrix', () => [tf.reshape(w, [w.shape[0], cin])]);
   let y = tf.matMul(matrix as tf.Tensor2D, tf.reshape(padded, [cin, h * wd]));
   if (bias !== null) y = tf.add(y, tf.reshape(bias, [-1, 1]));
   return tf.reshape(y, [1, w.shape[0], h, wd]);
@@ -44,9 +44,9 @@ function pointwiseNchw(x: tf.Tensor4D, w: tf.Tensor4D, bias: tf.Tensor1D | null,
  * out/in; any other groups takes the lowering {@link chooseGroupedLowering} picks for the shape.
  * tfjs refuses stride > 1 together with dilation > 1, so that pair runs at stride 1 and keeps
  * every stride-th output, which is exactly PyTorch's sampling. Filters in tfjs's layouts are
- * cached per weight Variable (see {@link filters}).
+ * kept in `cache` when the caller has one (see {@link FilterCache}).
  */
-export function conv2dNhwc(x: tf.Tensor4D, w: tf.Tensor4D, bias: tf.Tensor1D | null, g: Conv2dGeometry): tf.Tensor4D {
+export function conv2dNhwc(x: tf.Tensor4D, w: tf.Tensor4D, bias: tf.Tensor1D | null, g: Conv2dGeometry, cache: FilterCache | null = null): tf.Tensor4D {
   const inChannels = x.shape[3];
   const [sh, sw] = g.stride;
   const subsample = (sh > 1 || sw > 1) && (g.dilation[0] > 1 || g.dilation[1] > 1);
@@ -57,14 +57,14 @@ export function conv2dNhwc(x: tf.Tensor4D, w: tf.Tensor4D, bias: tf.Tensor1D | n
 
   let y: tf.Tensor4D;
   if (g.groups === 1) {
-    const [filter] = filters(w, 'hwio', () => [oihwToHwio(w)]);
+    const [filter] = filters(cache, w, 'hwio', () => [oihwToHwio(w)]);
     y = tf.fused.conv2d({ x, filter: filter as tf.Tensor4D, strides, pad, dilations, bias: fusedBias ?? undefined });
   } else if (g.groups === inChannels) {
-    const [filter] = filters(w, 'depthwise', () => [oihwToDepthwise(w, inChannels)]);
+    const [filter] = filters(cache, w, `depthwise:${inChannels}`, () => [oihwToDepthwise(w, inChannels)]);
     y = tf.depthwiseConv2d(x, filter as tf.Tensor4D, strides, pad, 'NHWC', dilations);
     if (fusedBias !== null) y = tf.add(y, fusedBias);
   } else {
-    y = chooseGroupedLowering(tf.getBackend(), w.shape[0], g.groups)(x, w, g, strides, dilations);
+    y = chooseGroupedLowering(tf.getBackend(), w.shape[0], g.groups)(x, w, g, strides, dilations, cache);
     if (fusedBias !== null) y = tf.add(y, fusedBias);
   }
   if (subsample) {
@@ -75,37 +75,34 @@ export function conv2dNhwc(x: tf.Tensor4D, w: tf.Tensor4D, bias: tf.Tensor1D | n
   return y;
 }
 
-/** Filters converted from one weight, and the weight data they were converted from. */
-interface Converted {
-  dataId: object;
-  tensors: tf.Tensor[];
-}
-const cache = new WeakMap<tf.Variable, Map<string, Converted>>();
-
 /**
- * `make()`'s filters for weight `w`, converted once per weight value. Conversion is not free, and
- * on wasm a new filter tensor also makes XNNPACK repack its weights, so a layer's Variable keeps
- * its converted filters until its value changes (`assign`, as `load_state_dict` does, gives it
- * new data) or {@link releaseFilters} frees them. Plain tensors are converted per call: nothing
- * would free a cache kept for them.
+ * A layer's weight converted to tfjs's filter layouts, once per weight value. Conversion is not
+ * free, and on wasm a new filter tensor also makes XNNPACK repack its weights, so nn.Conv2d
+ * keeps one of these and frees it when disposed. An entry is remade when the weight's data
+ * changes (`assign`, as `load_state_dict` does, gives the Variable new data) or the geometry it
+ * was made for does (groups, input channels).
  */
-function filters(w: tf.Tensor, kind: string, make: () => tf.Tensor[]): tf.Tensor[] {
-  if (!(w instanceof tf.Variable)) return make();
-  let byKind = cache.get(w);
-  if (byKind === undefined) cache.set(w, (byKind = new Map()));
-  const hit = byKind.get(kind);
-  if (hit !== undefined && hit.dataId === w.dataId) return hit.tensors;
-  hit?.tensors.forEach((t) => t.dispose());
-  const tensors = make().map((t) => tf.keep(t));
-  byKind.set(kind, { dataId: w.dataId, tensors });
-  return tensors;
+export class FilterCache {
+  private readonly entries = new Map<string, { dataId: object; tensors: tf.Tensor[] }>();
+
+  get(w: tf.Tensor, key: string, make: () => tf.Tensor[]): tf.Tensor[] {
+    const hit = this.entries.get(key);
+    if (hit !== undefined && hit.dataId === w.dataId) return hit.tensors;
+    hit?.tensors.forEach((t) => t.dispose());
+    const tensors = make().map((t) => tf.keep(t));
+    this.entries.set(key, { dataId: w.dataId, tensors });
+    return tensors;
+  }
+
+  release(): void {
+    this.entries.forEach(({ tensors }) => tensors.forEach((t) => t.dispose()));
+    this.entries.clear();
+  }
 }
 
-/** Frees the converted filters cached for `w` (a module does this when disposed). */
-export function releaseFilters(w: tf.Tensor): void {
-  if (!(w instanceof tf.Variable)) return;
-  cache.get(w)?.forEach(({ tensors }) => tensors.forEach((t) => t.dispose()));
-  cache.delete(w);
+/** `make()`'s filters: from `cache` when the caller keeps one, else made for this call (inside its tidy). */
+function filters(cache: FilterCache | null, w: tf.Tensor, key: string, make: () => tf.Tensor[]): tf.Tensor[] {
+  return cache === null ? make() : cache.get(w, key, make);
 }
 
 type ExplicitPadding = [[number, number], [number, number], [number, number], [number, number]];
@@ -116,12 +113,19 @@ function explicitPads(g: Conv2dGeometry): ExplicitPadding {
 }
 
 /** A lowering of grouped convolution (1 < groups < in_channels) onto tfjs NHWC kernels. */
-export type GroupedLowering = (x: tf.Tensor4D, w: tf.Tensor4D, g: Conv2dGeometry, strides: [number, number], dilations: [number, number]) => tf.Tensor4D;
+export type GroupedLowering = (
+  x: tf.Tensor4D,
+  w: tf.Tensor4D,
+  g: Conv2dGeometry,
+  strides: [number, number],
+  dilations: [number, number],
+  cache?: FilterCache | null,
+) => tf.Tensor4D;
 
 /** Split channels into groups, one dense conv2d per group, concatenate. */
-export const splitConcat: GroupedLowering = (x, w, g, strides, dilations) => {
+export const splitConcat: GroupedLowering = (x, w, g, strides, dilations, cache = null) => {
   const xs = tf.split(x, g.groups, 3);
-  const ws = filters(w, 'split', () => tf.split(oihwToHwio(w), g.groups, 3));
+  const ws = filters(cache, w, `split:${g.groups}`, () => tf.split(oihwToHwio(w), g.groups, 3));
   const ys = xs.map((xi, i) => tf.conv2d(xi as tf.Tensor4D, ws[i] as tf.Tensor4D, strides, explicitPads(g), 'NHWC', dilations));
   return tf.concat(ys, 3);
 };
@@ -130,11 +134,11 @@ export const splitConcat: GroupedLowering = (x, w, g, strides, dilations) => {
  * One depthwise conv with channel multiplier out/groups (every input channel against every
  * filter of its group), then a sum over each group's input channels.
  */
-export const depthwiseThenSum: GroupedLowering = (x, w, g, strides, dilations) => {
+export const depthwiseThenSum: GroupedLowering = (x, w, g, strides, dilations, cache = null) => {
   const [cout, cinG, kh, kw] = w.shape;
   const coutG = cout / g.groups;
   // [cout, cinG, kh, kw] → [kh, kw, groups*cinG (input channel), coutG]
-  const [filter] = filters(w, 'depthwise-sum', () => [
+  const [filter] = filters(cache, w, `depthwise-sum:${g.groups}`, () => [
     tf.reshape(tf.transpose(tf.reshape(w, [g.groups, coutG, cinG, kh, kw]), [3, 4, 0, 2, 1]), [kh, kw, g.groups * cinG, coutG]),
   ]);
   const y = tf.depthwiseConv2d(x, filter as tf.Tensor4D, strides, explicitPads(g), 'NHWC', dilations);
@@ -149,8 +153,9 @@ export const depthwiseThenSum: GroupedLowering = (x, w, g, strides, dilations) =
  * are narrow (article 256→32 g8: 0.63× split+concat on wasm, 0.30× on cpu; 256→256 g32: 0.37× /
  * 0.89×) and loses once they are wide (64→64 g2: 2.7× on both). Split+concat pays a kernel launch
  * per group and runs small matmuls, but they are dense ones. The crossover is near 16 filters per
- * group on wasm and 8 on cpu. A block-diagonal dense weight, also measured, is slower on the
- * article's shapes and turns an inf in one group into NaN in the others, so it is not used.
+ * group on wasm and 8 on cpu; tensorflow (tfjs-node, not installable here) takes wasm's threshold
+ * unmeasured. A block-diagonal dense weight, also measured, is slower on the article's shapes
+ * and turns an inf in one group into NaN in the others, so it is not used.
  */
 export function chooseGroupedLowering(backend: string, outChannels: number, groups: number): GroupedLowering {
   const filtersPerGroup = outChannels / groups;

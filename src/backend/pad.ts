@@ -9,7 +9,8 @@ export type DimPads = ReadonlyArray<readonly [number, number]>;
  */
 export function constantPad(x: tf.Tensor, pads: DimPads, value: number): tf.Tensor {
   const grow = pads.map(([b, a]) => [Math.max(b, 0), Math.max(a, 0)] as [number, number]);
-  const padded = grow.some(([b, a]) => b > 0 || a > 0) ? tf.pad(x, grow, value) : x;
+  // Even padding by nothing returns a new tensor, as PyTorch's does: the caller owns the result.
+  const padded = grow.some(([b, a]) => b > 0 || a > 0) ? tf.pad(x, grow, value) : tf.clone(x);
   if (!pads.some(([b, a]) => b < 0 || a < 0)) return padded;
   const begin = pads.map(([b]) => Math.max(-b, 0));
   const size = pads.map(([b, a], i) => x.shape[i] + b + a);

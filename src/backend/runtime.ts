@@ -6,9 +6,6 @@ import { RuntimeError, ValueError } from '../errors';
 export const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
 
-/** tfjs registers each backend under its own name; ours names the engine a user installed. */
-const TFJS_NAME: Record<BackendName, string> = { tensorflow: 'tensorflow', wasm: 'wasm', cpu: 'cpu' };
-
 /**
  * Loads a backend's package. Each is required lazily so that an absent optional package
  * (tfjs-node, skipped where its install script cannot download libtensorflow) only matters
@@ -37,7 +34,7 @@ export async function setBackend(name: BackendName): Promise<void> {
       `backend '${name}' is not available: ${pkg} could not be loaded (${(cause as Error).message.split('\n')[0]})`,
     );
   }
-  if (!(await tf.setBackend(TFJS_NAME[name]))) {
+  if (!(await tf.setBackend(name))) {
     throw new RuntimeError(`backend '${name}' failed to initialise`);
   }
   await tf.ready();
@@ -71,7 +68,7 @@ export function getBackend(): BackendName {
  * we want the user's `await torch.ready()` (or `set_backend`) to decide, so we say so instead.
  */
 export function ensureReady(): BackendName {
-  if (active === null || tf.getBackend() !== TFJS_NAME[active]) {
+  if (active === null || tf.getBackend() !== active) {
     throw new RuntimeError(
       'tfjs-torch has no backend yet: call `await torch.ready()` (or `await torch.set_backend(...)`) once before computing',
     );

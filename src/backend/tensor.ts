@@ -24,6 +24,8 @@ export function fill(shape: readonly number[], value: number, dtype: DType = 'fl
 
 /** Copies `value` into `target` (cast to its dtype), as PyTorch's `copy_` does. */
 export function assign(target: tf.Variable, value: tf.Tensor): void {
+  // Assigning a variable its own data would free that data first (m.load_state_dict(m.state_dict())).
+  if (value.dataId === target.dataId) return;
   tf.tidy(() => target.assign(value.dtype === target.dtype ? value : tf.cast(value, target.dtype)));
 }
 
@@ -43,14 +45,8 @@ export function increment(counter: tf.Variable): void {
   tf.tidy(() => counter.assign(tf.add(counter, tf.scalar(1, counter.dtype))));
 }
 
-/** A tensor's values in C order, read synchronously. */
-export const values = (t: tf.Tensor): ArrayLike<number> => t.dataSync() as ArrayLike<number>;
-
-/** A scalar tensor's value, read synchronously. */
-export const scalarValue = (t: tf.Tensor): number => t.dataSync()[0];
-
-/** A tensor's values, flat in C order (a bool tensor's as 0/1 bytes). */
-export function valuesOf(t: tf.Tensor): Float32Array | Int32Array | Uint8Array {
+/** A tensor's values, flat in C order and read synchronously (a bool tensor's as 0/1 bytes). */
+export function values(t: tf.Tensor): Float32Array | Int32Array | Uint8Array {
   return t.dataSync() as Float32Array | Int32Array | Uint8Array;
 }
 

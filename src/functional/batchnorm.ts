@@ -1,4 +1,4 @@
-import type { Tensor } from '@tensorflow/tfjs-core';
+import type { Tensor, Variable } from '@tensorflow/tfjs-core';
 import { channelAffine, channelSums } from '../backend/batchnorm';
 import { fromFlat, isVariable, assign, tidy, values } from '../backend/tensor';
 import { check, ValueError } from '../errors';
@@ -61,6 +61,8 @@ function batchNorm(
     }
     check(t.size === channels, () => `${name} should contain ${channels} elements not ${t.size}`);
   }
+  if (training) [running_mean, running_var].forEach(requireVariable);
+  if (input.size === 0) return tidy(() => channelAffine(input, new Float32Array(channels), new Float32Array(channels), channelsLast));
   const w = weight === null ? null : values(weight);
   const b = bias === null ? null : values(bias);
   const alpha = new Float32Array(channels);
@@ -91,9 +93,12 @@ function batchNorm(
   return tidy(() => channelAffine(input, alpha, beta, channelsLast));
 }
 
+function requireVariable(running: Tensor | null): void {
+  if (running !== null && !isVariable(running)) throw new TypeError('running statistics updated in training must be tfjs Variables (buffers)');
+}
+
 function update(running: Tensor, next: Float32Array): void {
-  if (!isVariable(running)) throw new TypeError('running statistics updated in training must be tfjs Variables (buffers)');
   const t = fromFlat(next, running.shape);
-  assign(running, t);
+  assign(running as Variable, t);
   t.dispose();
 }

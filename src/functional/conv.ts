@@ -1,9 +1,9 @@
 import type { Tensor, Tensor1D, Tensor4D } from '@tensorflow/tfjs-core';
-import { conv2dNchw, conv2dNhwc, type Conv2dGeometry } from '../backend/conv2d';
+import { conv2dNchw, conv2dNhwc, FilterCache, type Conv2dGeometry } from '../backend/conv2d';
 import { fill, isTensor, isVariable, squeeze0, tidy, unsqueeze0 } from '../backend/tensor';
 import { check } from '../errors';
 import { pair, sizes, type Conv2dPadding, type IntOrTuple } from './args';
-import { pad, type PadMode } from './pad';
+import { pad, type EdgePadMode } from './pad';
 
 /** Keyword arguments of `F.conv2d`, for the call form `F.conv2d(input, weight, { stride: 2 })`. */
 export interface Conv2dArgs {
@@ -50,7 +50,20 @@ export function conv2d(
     const a = biasOrArgs;
     return conv2d(input, weight, a.bias ?? null, a.stride ?? 1, a.padding ?? 0, a.dilation ?? 1, a.groups ?? 1);
   }
-  const bias = biasOrArgs;
+  return convolve(input, weight, biasOrArgs, stride, padding, dilation, groups, null);
+}
+
+/** F.conv2d's work, with the caller's filter cache (a layer's) or none. */
+function convolve(
+  input: Tensor,
+  weight: Tensor,
+  bias: Tensor | null,
+  stride: IntOrTuple,
+  padding: Conv2dPadding,
+  dilation: IntOrTuple,
+  groups: number,
+  cache: FilterCache | null,
+): Tensor {
   checkArgumentTypes(input, weight, bias, stride, padding, dilation, groups);
   check(input.rank === 3 || input.rank === 4, () => `Expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: ${sizes(input.shape)}`);
   const batched = input.rank === 4;
@@ -58,7 +71,7 @@ export function conv2d(
   const plan = planConv2d(x4Shape, weight.shape, bias?.shape ?? null, pair(stride), padding, pair(dilation), groups);
   return tidy(() => {
     const x = (batched ? input : unsqueeze0(input)) as Tensor4D;
-    const y = x.size === 0 ? fill(plan.outShape, 0) : conv2dNchw(x, weight as Tensor4D, bias as Tensor1D | null, plan);
+    const y = x.size === 0 ? fill(plan.outShape, 0) : conv2dNchw(x, weight as Tensor4D, bias as Tensor1D | null, plan, cache);
     return batched ? y : squeeze0(y);
   });
 }
@@ -212,42 +225,44 @@ function checkCpuKernel(xShape: readonly number[], wShape: readonly number[], st
   }
 }
 
+/** An nn.Conv2d's settings, normalised once by its constructor, and its filter cache. */
+export interface Conv2dLayer {
+  stride: IntOrTuple;
+  padding: Conv2dPadding;
+  dilation: IntOrTuple;
+  groups: number;
+  paddingMode: 'zeros' | EdgePadMode;
+  /** F.pad's amounts for the non-zeros modes, last dimension first. */
+  reversedPadding: readonly number[];
+  cache: FilterCache;
+}
+
+/** A filter cache for a layer that owns one weight; `release()` frees it. */
+export const newFilterCache = (): FilterCache => new FilterCache();
+
 /**
  * `nn.Conv2d`'s forward (PyTorch's `_conv_forward`): a padding mode other than zeros pads the
  * input explicitly with `F.pad`, then convolves without padding.
  */
-export function conv2dWithPaddingMode(
-  input: Tensor,
-  weight: Tensor,
-  bias: Tensor | null,
-  stride: IntOrTuple,
-  padding: Conv2dPadding,
-  dilation: IntOrTuple,
-  groups: number,
-  paddingMode: 'zeros' | PadMode,
-  reversedPaddingRepeatedTwice: readonly number[],
-): Tensor {
-  if (paddingMode === 'zeros') return conv2d(input, weight, bias, stride, padding, dilation, groups);
-  return tidy(() => conv2d(pad(input, reversedPaddingRepeatedTwice, paddingMode), weight, bias, stride, [0, 0], dilation, groups));
+export function conv2dLayer(input: Tensor, weight: Tensor, bias: Tensor | null, layer: Conv2dLayer): Tensor {
+  const { stride, padding, dilation, groups, paddingMode, cache } = layer;
+  if (paddingMode === 'zeros') return convolve(input, weight, bias, stride, padding, dilation, groups, cache);
+  return tidy(() => convolve(pad(input, layer.reversedPadding, paddingMode), weight, bias, stride, [0, 0], dilation, groups, cache));
 }
 
 /**
- * `F.conv2d` on a channels-last `[N, H, W, C]` input, returning channels-last: what a chain of
- * layers runs between one layout conversion in and one out. Arguments are checked against the
- * equivalent NCHW shape, so errors read exactly as `F.conv2d`'s.
+ * nn.Conv2d's forward (zeros padding) on a channels-last `[N, H, W, C]` input, returning
+ * channels-last: what a chain of layers runs between one layout conversion in and one out.
+ * Arguments are checked against the equivalent NCHW shape, so errors read exactly as
+ * `F.conv2d`'s.
  */
-export function conv2dChannelsLast(
-  input: Tensor,
-  weight: Tensor,
-  bias: Tensor | null,
-  stride: IntOrTuple,
-  padding: Conv2dPadding,
-  dilation: IntOrTuple,
-  groups: number,
-): Tensor {
+export function conv2dLayerChannelsLast(input: Tensor, weight: Tensor, bias: Tensor | null, layer: Conv2dLayer): Tensor {
+  const { stride, padding, dilation, groups, cache } = layer;
   checkArgumentTypes(input, weight, bias, stride, padding, dilation, groups);
   const [n, h, w, c] = input.shape;
   const plan = planConv2d([n, c, h, w], weight.shape, bias?.shape ?? null, pair(stride), padding, pair(dilation), groups);
   const [, cout, ho, wo] = plan.outShape;
-  return tidy(() => (n === 0 ? fill([n, ho, wo, cout], 0) : conv2dNhwc(input as Tensor4D, weight as Tensor4D, bias as Tensor1D | null, plan)));
+  return tidy(() =>
+    input.size === 0 ? fill([n, ho, wo, cout], 0) : conv2dNhwc(input as Tensor4D, weight as Tensor4D, bias as Tensor1D | null, plan, cache),
+  );
 }

@@ -4,7 +4,10 @@ import { tidy } from '../backend/tensor';
 import { check, IndexError, NotImplementedError } from '../errors';
 import { pyMod, sizes } from './args';
 
-export const PAD_MODES = ['constant', 'reflect', 'replicate', 'circular'] as const;
+/** The modes that copy input values into the border (nn.Conv2d's padding modes other than zeros). */
+export const EDGE_PAD_MODES = ['reflect', 'replicate', 'circular'] as const;
+export type EdgePadMode = (typeof EDGE_PAD_MODES)[number];
+export const PAD_MODES = ['constant', ...EDGE_PAD_MODES] as const;
 export type PadMode = (typeof PAD_MODES)[number];
 
 /** Keyword arguments of `F.pad`, for the call form `F.pad(x, [1, 1], { mode: 'reflect' })`. */
@@ -18,9 +21,10 @@ export interface PadArgs {
  *
  * `pad` lists `[before, after]` amounts starting from the LAST dimension, as PyTorch does:
  * `[left, right]` pads W; `[left, right, top, bottom]` pads W then H. Constant mode pads any
- * trailing dimensions and crops where an amount is negative. reflect, replicate and circular
- * pad the last 1, 2 or 3 dimensions of a (batched or unbatched) input, with PyTorch's limits:
- * reflect needs `pad < size`, circular `pad <= size`, replicate takes any amount.
+ * trailing dimensions and crops where an amount is negative. reflect and replicate pad the last
+ * 1, 2 or 3 dimensions of a batched or unbatched input; circular only of a batched one (as in
+ * PyTorch 1.13). Limits are PyTorch's: reflect needs `pad < size`, circular `pad <= size`,
+ * replicate takes any amount.
  *
  * @see https://pytorch.org/docs/1.13/generated/torch.nn.functional.pad.html
  */
@@ -32,16 +36,16 @@ export function pad(input: Tensor, padding: readonly number[], modeOrArgs: PadMo
   const ndim = input.rank;
   const bad = padding.findIndex((p) => !Number.isInteger(p));
   if (bad >= 0) throw new TypeError(`pad(): argument 'pad' must be tuple of ints, but found element of type float at pos ${bad + 1}`);
+  if (!(PAD_MODES as readonly string[]).includes(mode)) throw new NotImplementedError(`Unrecognised padding mode ${mode}`);
   check(padding.length % 2 === 0, () => 'Padding length must be divisible by 2');
   check(padding.length <= ndim * 2, () => 'Padding length too large');
-  if (!(PAD_MODES as readonly string[]).includes(mode)) throw new NotImplementedError(`Unrecognised padding mode ${mode}`);
   if (mode === 'constant') return constantPadNd(input, padding, value ?? 0);
   check(value === null || value === 0, () => `Padding mode "${mode}" doesn't take in value argument`);
   const k = padding.length / 2;
   if (!(ndim === k + 1 || ndim === k + 2)) {
     throw new NotImplementedError('Only 2D, 3D, 4D, 5D padding with non-constant padding are supported for now');
   }
-  const axes = mode === 'circular' ? circularAxes(input.shape, padding) : edgeAxes(input.shape, padding, mode as 'reflect' | 'replicate');
+  const axes = mode === 'circular' ? circularAxes(input.shape, padding) : edgeAxes(input.shape, padding, mode as Exclude<EdgePadMode, 'circular'>);
   return tidy(() => gatherPad(input, axes));
 }
 

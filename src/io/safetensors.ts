@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import type { Tensor } from '@tensorflow/tfjs-core';
-import { fromFlat, isTensor, tidy, valuesOf } from '../backend/tensor';
+import { fromFlat, isTensor, tidy, values } from '../backend/tensor';
 import { ValueError } from '../errors';
 import type { StateDict } from '../nn/module';
 import { decode, ELEMENT_TYPES, type ElementType, type LoadedArray } from './dtypes';
@@ -255,7 +255,7 @@ export function save(tensors: Record<string, Tensor>, metadata?: Record<string, 
   out.fill(0x20, 8 + json.length, 8 + headerLength);
   let at = 8 + headerLength;
   for (const { t, writer } of entries) {
-    for (const x of valuesOf(t)) {
+    for (const x of values(t)) {
       writer.write(view, at, x);
       at += writer.bytes;
     }

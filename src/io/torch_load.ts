@@ -224,7 +224,7 @@ function gather(t: TensorView, what: string): LoadedArray {
  * (the zip format, PyTorch ≥ 1.6) from a path or its bytes, and returns its tensors keyed and
  * ordered as PyTorch keyed them, ready for `module.load_state_dict`.
  *
- * Loading is weights-only and safe on untrusted files: the pickle inside is read by an
+ * Loading is weights-only: the pickle inside is read by an
  * allowlist unpickler that resolves only tensor rebuilding, storage types and OrderedDict, and
  * never imports or runs anything. dtypes: float32 as is; float64, float16 and bfloat16 convert
  * to float32; int64, int32, int16, int8 and uint8 to int32 (an int64 outside int32 is an

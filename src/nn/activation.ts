@@ -20,8 +20,9 @@ export class ReLU extends Module {
     return relu(input);
   }
 
+  /** Channels-last inside chains, unless a subclass's own forward must run. */
   protected override runsChannelsLast(): boolean {
-    return true;
+    return this.forward === ReLU.prototype.forward;
   }
 
   protected override forwardChannelsLast(input: Tensor): Tensor {

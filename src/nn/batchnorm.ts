@@ -1,6 +1,6 @@
 import type { Tensor, Variable } from '@tensorflow/tfjs-core';
 import { batch_norm, batchNormChannelsLast } from '../functional/batchnorm';
-import { buffer, increment, parameter, scalarValue } from '../backend/tensor';
+import { buffer, increment, parameter, values } from '../backend/tensor';
 import { ValueError } from '../errors';
 import { Module } from './module';
 import { py, pyFloat } from './repr';
@@ -58,8 +58,9 @@ export class BatchNorm2d extends Module {
     return this.normalise(input, batch_norm);
   }
 
+  /** Channels-last inside chains, unless a subclass's own forward must run. */
   protected override runsChannelsLast(): boolean {
-    return true;
+    return this.forward === BatchNorm2d.prototype.forward;
   }
 
   protected override forwardChannelsLast(input: Tensor): Tensor {
@@ -72,7 +73,7 @@ export class BatchNorm2d extends Module {
     let factor = this.momentum ?? 0;
     if (this.training && this.num_batches_tracked !== null) {
       increment(this.num_batches_tracked);
-      factor = this.momentum ?? 1 / scalarValue(this.num_batches_tracked);
+      factor = this.momentum ?? 1 / values(this.num_batches_tracked)[0];
     }
     const useBatchStats = this.training || (this.running_mean === null && this.running_var === null);
     const keepRunning = !this.training || this.track_running_stats;

@@ -31,10 +31,11 @@ export class DepthWiseConv extends Module {
 
   /** The article's `conv_group → conv_point → bn → act`, run as one chain (channels-last inside). */
   forward(inputs: Tensor): Tensor {
-    return this.chain(inputs, ...this.chainLayers());
+    return this.chain(inputs, this.conv_group, this.conv_point, this.bn, this.act);
   }
 
-  protected override chainLayers(): Module[] {
-    return [this.conv_group, this.conv_point, this.bn, this.act];
+  /** The same four layers, unless a subclass's own forward must run. */
+  protected override chainLayers(): Module[] | null {
+    return this.forward === DepthWiseConv.prototype.forward ? [this.conv_group, this.conv_point, this.bn, this.act] : null;
   }
 }

@@ -55,7 +55,8 @@ export class Sequential extends Module {
     return this.chain(input, ...this.items.values());
   }
 
-  protected override chainLayers(): Module[] {
-    return [...this.items.values()];
+  /** The modules in order, unless a subclass's own forward must run. */
+  protected override chainLayers(): Module[] | null {
+    return this.forward === Sequential.prototype.forward ? [...this.items.values()] : null;
   }
 }

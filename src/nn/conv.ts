@@ -1,13 +1,14 @@
 import type { Tensor, Variable } from '@tensorflow/tfjs-core';
 import { floorDiv, isPaddingString, pair, pyMod, sizes, type Conv2dPadding, type IntOrTuple, type PaddingString } from '../functional/args';
-import { conv2dChannelsLast, conv2dWithPaddingMode } from '../functional/conv';
+import { conv2dLayer, conv2dLayerChannelsLast, newFilterCache, type Conv2dLayer } from '../functional/conv';
+import { EDGE_PAD_MODES } from '../functional/pad';
 import { RuntimeError, ValueError } from '../errors';
 import { fanIn, kaimingUniform, uniformParameter } from './init';
 import { Module } from './module';
 import { py } from './repr';
 
-/** `nn.Conv2d`'s padding modes; the last three pad with `F.pad` before an unpadded convolution. */
-export const PADDING_MODES = ['zeros', 'reflect', 'replicate', 'circular'] as const;
+/** `nn.Conv2d`'s padding modes; all but zeros pad with `F.pad` before an unpadded convolution. */
+export const PADDING_MODES = ['zeros', ...EDGE_PAD_MODES] as const;
 export type PaddingMode = (typeof PADDING_MODES)[number];
 
 /** Keyword arguments of `nn.Conv2d` after the three positional ones. */
@@ -62,8 +63,10 @@ export class Conv2d extends Module {
   readonly padding_mode: PaddingMode;
   weight: Variable;
   bias: Variable | null;
-  /** F.pad's `[left, right, top, bottom]` for the non-zeros padding modes. */
-  private readonly reversedPaddingRepeatedTwice: readonly number[];
+  /** PyTorch's attribute: F.pad's `[left, right, top, bottom]` for the non-zeros padding modes. */
+  readonly _reversed_padding_repeated_twice: readonly number[];
+  /** The settings F receives, and the weight in tfjs's layouts, converted once per value. */
+  private readonly layer: Conv2dLayer;
 
   constructor(config: Conv2dConfig);
   constructor(in_channels: number, out_channels: number, kernel_size: IntOrTuple, options?: Conv2dOptions);
@@ -91,7 +94,16 @@ export class Conv2d extends Module {
     if (!(PADDING_MODES as readonly string[]).includes(padding_mode)) {
       throw new ValueError(`padding_mode must be one of ${PADDING_MODES_SET}, but got padding_mode='${padding_mode}'`);
     }
-    this.reversedPaddingRepeatedTwice = reversedPadding(this.padding, this.kernel_size, this.dilation);
+    this._reversed_padding_repeated_twice = reversedPadding(this.padding, this.kernel_size, this.dilation);
+    this.layer = {
+      stride: this.stride,
+      padding: this.padding,
+      dilation: this.dilation,
+      groups,
+      paddingMode: padding_mode,
+      reversedPadding: this._reversed_padding_repeated_twice,
+      cache: newFilterCache(),
+    };
 
     const weightShape = [c.out_channels, floorDiv(c.in_channels, groups), ...this.kernel_size];
     checkSize(weightShape);
@@ -106,16 +118,20 @@ export class Conv2d extends Module {
   }
 
   forward(input: Tensor): Tensor {
-    const { weight, bias, stride, padding, dilation, groups, padding_mode } = this;
-    return conv2dWithPaddingMode(input, weight, bias, stride, padding, dilation, groups, padding_mode, this.reversedPaddingRepeatedTwice);
+    return conv2dLayer(input, this.weight, this.bias, this.layer);
   }
 
+  /** Channels-last inside chains, unless a subclass's own forward must run. */
   protected override runsChannelsLast(): boolean {
-    return this.padding_mode === 'zeros';
+    return this.padding_mode === 'zeros' && this.forward === Conv2d.prototype.forward;
   }
 
   protected override forwardChannelsLast(input: Tensor): Tensor {
-    return conv2dChannelsLast(input, this.weight, this.bias, this.stride, this.padding, this.dilation, this.groups);
+    return conv2dLayerChannelsLast(input, this.weight, this.bias, this.layer);
+  }
+
+  protected override releaseResources(): void {
+    this.layer.cache.release();
   }
 
   override extra_repr(): string {

@@ -1,5 +1,4 @@
 import type { Tensor, TensorContainer, Variable } from '@tensorflow/tfjs-core';
-import { releaseFilters } from '../backend/conv2d';
 import { toChannelsFirst, toChannelsLast } from '../functional/layout';
 import { assign, copy, isTensor, isVariable, tidy } from '../backend/tensor';
 import { RuntimeError } from '../errors';
@@ -58,7 +57,7 @@ export type StateDict = Record<string, Tensor>;
  * parameter, in the order the properties were first assigned (JavaScript keeps insertion
  * order, as Python's `__setattr__` keeps registration order). Buffers are tensors named with
  * `register_buffer`. A subclass implements `forward`; callers use `call` (Python's
- * `module(x)`), the one entry point that later hooks will wrap.
+ * `module(x)`), which runs the hooks and frees intermediate tensors.
  *
  * @see https://pytorch.org/docs/1.13/generated/torch.nn.Module.html
  */
@@ -102,10 +101,12 @@ export abstract class Module {
    * layer is called in turn on NCHW tensors. Either way the result is the same NCHW tensor.
    */
   protected chain(input: Tensor, ...layers: Module[]): Tensor {
-    if (input.rank === 4 && layers.every((l) => l.runsChannelsLast() && !l.hasHooks())) {
-      return toChannelsFirst(layers.reduce((x, l) => l.forwardChannelsLast(x), toChannelsLast(input)));
-    }
-    return layers.reduce((x, l) => l.call(x) as Tensor, input);
+    return tidy(() => {
+      if (input.rank === 4 && layers.every((l) => l.runsChannelsLast() && !l.hasHooks())) {
+        return toChannelsFirst(layers.reduce((x, l) => l.forwardChannelsLast(x), toChannelsLast(input)));
+      }
+      return layers.reduce((x, l) => l.call(x) as Tensor, input);
+    });
   }
 
   /**
@@ -317,14 +318,15 @@ export abstract class Module {
     return this.train(false);
   }
 
-  /** Frees every parameter and buffer of this module and its descendants, and what backends derived from them. */
+  /** Frees every parameter and buffer of this module and its descendants, and what layers derived from them. */
   dispose(): void {
-    for (const p of this.parameters()) {
-      releaseFilters(p);
-      p.dispose();
-    }
+    for (const m of this.modules()) m.releaseResources();
+    for (const p of this.parameters()) p.dispose();
     for (const b of this.buffers()) b.dispose();
   }
+
+  /** Frees what a layer keeps besides its parameters and buffers (e.g. converted filters). */
+  protected releaseResources(): void {}
 
   /** One line of this module's own settings, as PyTorch's `extra_repr`; empty by default. */
   extra_repr(): string {

@@ -1,6 +1,6 @@
 import type { Tensor } from '@tensorflow/tfjs-core';
 import { fill, fromFlat, values, type DType } from '../backend/tensor';
-import { ValueError } from '../errors';
+import { RuntimeError, ValueError } from '../errors';
 import { defaultGenerator, normal, uniform } from './random';
 import { formatTensor } from './format';
 import { Size } from './size';
@@ -16,13 +16,19 @@ export type NestedNumbers = number | boolean | readonly NestedNumbers[];
  */
 export type SizeArgs = number[] | [readonly number[]] | [{ size: readonly number[] }];
 
-function sizeOf(args: SizeArgs): number[] {
+/**
+ * The dimensions `args` name, with the checks of PyTorch's argument parser and `empty()`: a
+ * non-integer is a TypeError worded as `fn`'s (`rand` takes "ints", `zeros` "SymInts"), a
+ * negative size a RuntimeError.
+ */
+function sizeOf(fn: string, kind: 'ints' | 'SymInts', args: SizeArgs): number[] {
   const [first] = args;
   const dims = typeof first === 'object' ? [...('size' in first ? first.size : first)] : (args as number[]);
-  dims.forEach((d) => {
-    if (!Number.isInteger(d)) throw new TypeError(`size must be a sequence of ints, but got ${String(d)}`);
-    if (d < 0) throw new RangeError(`Trying to create tensor with negative dimension ${d}: [${dims.join(', ')}]`);
-  });
+  const bad = dims.findIndex((d) => !Number.isInteger(d));
+  if (bad === 0) throw new TypeError(`${fn}(): argument 'size' (position 1) must be tuple of ${kind}, not float`);
+  if (bad > 0) throw new TypeError(`${fn}(): argument 'size' must be tuple of ${kind}, but found element of type float at pos ${bad + 1}`);
+  const negative = dims.find((d) => d < 0);
+  if (negative !== undefined) throw new RuntimeError(`Trying to create tensor with negative dimension ${negative}: [${dims.join(', ')}]`);
   return dims;
 }
 
@@ -56,22 +62,22 @@ export function tensor(data: NestedNumbers, options: { dtype?: DType } = {}): Te
 
 /** `torch.rand(*size)`: uniform on [0, 1), the same float32 values PyTorch draws after the same seed. */
 export function rand(...size: SizeArgs): Tensor {
-  const dims = sizeOf(size);
+  const dims = sizeOf('rand', 'ints', size);
   return fromFlat(uniform(numel(dims), 0, 1), dims);
 }
 
 /** `torch.randn(*size)`: standard normal, the same float32 values PyTorch draws after the same seed. */
 export function randn(...size: SizeArgs): Tensor {
-  const dims = sizeOf(size);
+  const dims = sizeOf('randn', 'ints', size);
   return fromFlat(normal(numel(dims), 0, 1), dims);
 }
 
 export function zeros(...size: SizeArgs): Tensor {
-  return fill(sizeOf(size), 0);
+  return fill(sizeOf('zeros', 'SymInts', size), 0);
 }
 
 export function ones(...size: SizeArgs): Tensor {
-  return fill(sizeOf(size), 1);
+  return fill(sizeOf('ones', 'SymInts', size), 1);
 }
 
 /** `torch.manual_seed(seed)`: reseeds the generator behind `rand`, `randn` and module initialisation. */
