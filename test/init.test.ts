@@ -78,11 +78,6 @@ describe('nn.Conv2d initialisation matches PyTorch', () => {
     expect(b.min).toBeCloseTo(c.bias_min, 6);
     expect(b.max).toBeCloseTo(c.bias_max, 6);
     expect(b.mean).toBeCloseTo(c.bias_mean, 6);
-    if (weights.length >= 1000) {
-      // U(−b, b) has standard deviation b/√3: a check of the distribution, not only of the draws.
-      expect(w.std / (c.weight_bound / Math.sqrt(3))).toBeGreaterThan(0.95);
-      expect(w.std / (c.weight_bound / Math.sqrt(3))).toBeLessThan(1.05);
-    }
   });
 });
 
