@@ -182,6 +182,10 @@ async function main(): Promise<void> {
     const v = set.filter((r) => sel(r) !== undefined).map((r) => r.ours / sel(r)!);
     return v.length ? geomean(v) : undefined;
   };
+  const rawRatio = (sel: (r: (typeof rows)[number]) => number | undefined) => {
+    const v = rows.filter((r) => sel(r) !== undefined).map((r) => r.raw / sel(r)!);
+    return v.length ? geomean(v) : undefined;
+  };
   const tiny = rows.find((r) => r.s.name.startsWith('article depthwise'))!;
   const macs = (s: Shape) => s.n * s.cout * s.size * s.size * (s.cin / s.groups) * s.k * s.k;
   const gflops = (name: string) => {
@@ -211,6 +215,7 @@ async function main(): Promise<void> {
     `- chain (3 separable blocks), ours/raw tfjs: ${fmt(ratio((r) => r.raw, rows.filter((r) => r.s.kind === 'blocks')), 2)}×`,
     `- per-call overhead on the article depthwise shape: ${((tiny.ours - tiny.raw) * 1000).toFixed(0)} µs (ours ${fmt(tiny.ours)} ms, raw ${fmt(tiny.raw)} ms)`,
     `- geomean ours/onnxruntime: ${fmt(ratio((r) => r.ort), 2)}×; geomean ours/PyTorch: ${fmt(ratio((r) => r.pt), 2)}×`,
+    `- the backend's own bound, raw tfjs ÷ theirs: onnxruntime ${fmt(rawRatio((r) => r.ort), 2)}×, PyTorch ${fmt(rawRatio((r) => r.pt), 2)}×`,
     `- GFLOP/s (2 × multiply-adds): dense 256→256 ${fmt(2 * gflops('dense 256→256 k3, 28²'), 1)}, g8 ${fmt(2 * gflops('grouped 256→256 k3 g8, 28²'), 1)}, g32 ${fmt(2 * gflops('grouped 256→256 k3 g32, 28²'), 1)}`,
     '',
   ];

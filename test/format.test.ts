@@ -6,7 +6,7 @@ interface Case {
   id: string;
   python: string;
   shape: number[];
-  dtype: 'float32' | 'int32';
+  dtype: 'float32' | 'int32' | 'bool';
   values: (number | 'nan' | 'inf' | '-inf')[];
   expected: string;
 }
@@ -22,7 +22,7 @@ describe('formatTensor matches str(t) of PyTorch 1.13', () => {
 
   it.each(cases.map((c) => [c.id, c] as const))('%s', (_id, c) => {
     const values = c.values.map(decode);
-    const typed = c.dtype === 'float32' ? new Float32Array(values) : new Int32Array(values);
+    const typed = c.dtype === 'float32' ? new Float32Array(values) : c.dtype === 'int32' ? new Int32Array(values) : new Uint8Array(values);
     expect(formatTensor(values, c.shape, c.dtype)).toBe(c.expected);
     // The typed array a tfjs tensor's dataSync() returns prints the same.
     expect(formatTensor(typed, c.shape, c.dtype)).toBe(c.expected);

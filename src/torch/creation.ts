@@ -100,5 +100,5 @@ export function size(x: Tensor): Size {
  * no autograd here, so no `grad_fn=` suffix.
  */
 export function str(x: Tensor): string {
-  return formatTensor(values(x), x.shape, x.dtype === 'int32' ? 'int32' : 'float32');
+  return formatTensor(values(x), x.shape, x.dtype === 'int32' || x.dtype === 'bool' ? x.dtype : 'float32');
 }

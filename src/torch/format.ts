@@ -35,7 +35,7 @@ export const PRINT_OPTS = { precision: 4, threshold: 1000, edgeitems: 3, linewid
  * @param shape the tensor's shape; `[]` for a scalar
  * @see https://pytorch.org/docs/1.13/generated/torch.set_printoptions.html
  */
-export function formatTensor(values: ArrayLike<number>, shape: readonly number[], dtype: 'float32' | 'int32'): string {
+export function formatTensor(values: ArrayLike<number>, shape: readonly number[], dtype: 'float32' | 'int32' | 'bool'): string {
   const numel = shape.reduce((a, b) => a * b, 1);
   check(values.length === numel, () => `formatTensor: shape [${shape.join(', ')}] needs ${numel} values, got ${values.length}`);
   const prefix = 'tensor(';
@@ -45,7 +45,7 @@ export function formatTensor(values: ArrayLike<number>, shape: readonly number[]
   if (numel === 0) {
     // An empty tensor shows its size unless it is 1-D, and its dtype unless it is the default float.
     if (shape.length !== 1) suffixes.push(`size=${pyTuple(shape)}`);
-    if (dtype === 'int32') suffixes.push('dtype=torch.int64');
+    if (dtype !== 'float32') suffixes.push(dtype === 'int32' ? 'dtype=torch.int64' : 'dtype=torch.bool');
     body = '[]';
   } else {
     const summarize = numel > PRINT_OPTS.threshold;
@@ -53,7 +53,8 @@ export function formatTensor(values: ArrayLike<number>, shape: readonly number[]
     const at = dtype === 'float32' ? (i: number) => Math.fround(values[i]) : (i: number) => values[i];
     const t: View = { at, shape, strides: stridesOf(shape), summarize };
     const shown = summarize ? summarizedData(t, 0, 0, []) : Array.from({ length: numel }, (_, i) => at(i));
-    body = tensorStr(t, 0, 0, indent, dtype === 'float32' ? floatFormatter(shown) : intFormatter(shown));
+    const formatter = dtype === 'float32' ? floatFormatter(shown) : dtype === 'int32' ? intFormatter(shown) : boolFormatter(shown);
+    body = tensorStr(t, 0, 0, indent, formatter);
   }
   return addSuffixes(prefix + body, suffixes, indent);
 }
@@ -125,6 +126,13 @@ const padLeft = (s: string, width: number) => s.padStart(width, ' ');
 function intFormatter(shown: readonly number[]): Formatter {
   const width = shown.reduce((w, v) => Math.max(w, String(v).length), 1);
   return { width, format: (v) => padLeft(String(v), width) };
+}
+
+/** `_Formatter` for bool: Python's `True`/`False`, right-aligned. */
+function boolFormatter(shown: readonly number[]): Formatter {
+  const word = (v: number) => (v ? 'True' : 'False');
+  const width = shown.reduce((w, v) => Math.max(w, word(v).length), 1);
+  return { width, format: (v) => padLeft(word(v), width) };
 }
 
 /** `_Formatter` for a floating dtype: integer, fixed or scientific mode, from the nonzero finite values. */
