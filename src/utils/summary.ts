@@ -56,6 +56,8 @@ import type { Tensor } from '@tensorflow/tfjs-core';
 import { RuntimeError, ValueError } from '../errors';
 import type { Module, RemovableHandle } from '../nn/module';
 import { zeros } from '../torch/creation';
+import { pyFormatFixed } from '../torch/format';
+import { isTensor } from '../backend/tensor';
 
 const inspect = Symbol.for('nodejs.util.inspect.custom');
 
@@ -195,7 +197,7 @@ export class LayerInfo {
     if (total_params === 0) return zero;
     if (this.is_recursive) return '(recursive)';
     const params = reached_max_depth || this.is_leaf_layer ? this.num_params : this.leftover_params();
-    return params === 0 ? zero : `${fixed2((params / total_params) * 100)}%`.padStart(7);
+    return params === 0 ? zero : `${pyFormatFixed((params / total_params) * 100, 2)}%`.padStart(7);
   }
 
   macs_to_str(reached_max_depth: boolean): string {
@@ -326,7 +328,7 @@ export class ModelStatistics {
       `Trainable params${formatOutputNum(this.trainable_params, false)}\n` +
       `Non-trainable params${formatOutputNum(this.total_params - this.trainable_params, false)}\n`;
     if (this.input_size.length > 0) {
-      const mb = (bytes: number) => fixed2(bytes / 1e6);
+      const mb = (bytes: number) => pyFormatFixed(bytes / 1e6, 2);
       s +=
         `Total mult-adds${formatOutputNum(this.total_mult_adds, true)}\n${divider}\n` +
         `Input size (MB): ${mb(this.total_input)}\n` +
@@ -476,12 +478,6 @@ function inputTensors(input: SummaryInput): { tensors: Tensor[]; made: Tensor[] 
   return { tensors: made, made };
 }
 
-/** A tfjs tensor, told apart by its shape, dtype and dispose (this layer does not import tfjs). */
-function isTensor(x: unknown): x is Tensor {
-  const t = x as Tensor | null;
-  return typeof t === 'object' && t !== null && Array.isArray(t.shape) && typeof t.dtype === 'string' && typeof t.dispose === 'function';
-}
-
 function forEachTensor(x: unknown, fn: (t: Tensor) => void): void {
   if (isTensor(x)) fn(x);
   else if (Array.isArray(x)) x.forEach((v) => forEachTensor(v, fn));
@@ -521,22 +517,10 @@ function commas(n: number): string {
   return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
-/**
- * Python's `f"{x:.2f}"` for x ≥ 0: `toFixed` rounds an exact tie up, Python to even. A double
- * lies exactly halfway between two hundredths only when 8x is an odd integer.
- */
-function fixed2(x: number): string {
-  const eighths = x * 8;
-  if (!(Number.isInteger(eighths) && eighths % 2 === 1)) return x.toFixed(2);
-  let hundredths = Math.floor(x * 100);
-  if (hundredths % 2 === 1) hundredths += 1;
-  return `${Math.floor(hundredths / 100)}.${String(hundredths % 100).padStart(2, '0')}`;
-}
-
 /** torchinfo's `format_output_num`: parameters as `: 1,102`, mult-adds as ` (M): 0.07` (or ` (M): 2`). */
 function formatOutputNum(n: number, auto: boolean): string {
   const [unit, value] = !auto ? ['', n] : n >= 1e12 ? ['T', n / 1e12] : n >= 1e9 ? ['G', n / 1e9] : ['M', n / 1e6];
-  const text = Number.isInteger(value) ? commas(value) : fixed2(value).replace(/^\d+/, (whole) => commas(Number(whole)));
+  const text = Number.isInteger(value) ? commas(value) : pyFormatFixed(value, 2).replace(/^\d+/, (whole) => commas(Number(whole)));
   return `${unit ? ` (${unit})` : ''}: ${text}`;
 }
 
