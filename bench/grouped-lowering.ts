@@ -1,20 +1,24 @@
 /**
  * Measures the exact lowerings of grouped convolution on each backend: median wall time of one
- * forward (NHWC in, result read back), same-run ratios to split+concat.
+ * forward (NHWC in, result read back, filters converted once as nn.Conv2d keeps them), same-run
+ * ratios to split+concat.
  * Run: npx tsx bench/grouped-lowering.ts
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as os from 'os';
 import { torch } from '../src';
-import { depthwiseThenSum, splitConcat, type GroupedLowering } from '../src/backend/conv2d';
+import { depthwiseThenSum, FilterCache, splitConcat, type GroupedLowering } from '../src/backend/conv2d';
 
 /** Rejected alternative, kept here to show the measurement: one dense conv with a block-diagonal weight. */
-const blockDiagonal: GroupedLowering = (x, w, g, strides, dilations) => {
+const blockDiagonal: GroupedLowering = (x, w, g, strides, dilations, cache = null) => {
   const cinG = w.shape[1];
-  const blocks = tf.split(w, g.groups, 0).map((wg, i) => tf.pad(wg, [[0, 0], [i * cinG, (g.groups - 1 - i) * cinG], [0, 0], [0, 0]]));
+  const make = () => {
+    const blocks = tf.split(w, g.groups, 0).map((wg, i) => tf.pad(wg, [[0, 0], [i * cinG, (g.groups - 1 - i) * cinG], [0, 0], [0, 0]]));
+    return [tf.transpose(tf.concat(blocks, 0), [2, 3, 1, 0])];
+  };
+  const [filter] = cache === null ? make() : cache.get(w, 'block-diagonal', make);
   const [top, bottom, left, right] = g.pads;
-  const filter = tf.transpose(tf.concat(blocks, 0), [2, 3, 1, 0]) as tf.Tensor4D;
-  return tf.conv2d(x, filter, strides, [[0, 0], [top, bottom], [left, right], [0, 0]], 'NHWC', dilations);
+  return tf.conv2d(x, filter as tf.Tensor4D, strides, [[0, 0], [top, bottom], [left, right], [0, 0]], 'NHWC', dilations);
 };
 
 const shapes: [string, number, number, number, number, number, number][] = [
@@ -56,7 +60,11 @@ async function median(fn: () => tf.Tensor, reps: number): Promise<number> {
       const g = { stride: [1, 1], pads: [1, 1, 1, 1], dilation: [1, 1], groups } as const;
       const reps = backend === 'cpu' ? 5 : 25;
       const results: number[] = [];
-      for (const [, lower] of strategies) results.push(await median(() => lower(x, w, g, [1, 1], [1, 1]), reps));
+      for (const [, lower] of strategies) {
+        const cache = new FilterCache();
+        results.push(await median(() => lower(x, w, g, [1, 1], [1, 1], cache), reps));
+        cache.release();
+      }
       const ref = tf.tidy(() => splitConcat(x, w, g, [1, 1], [1, 1]));
       const diffs = strategies.map(([, lower]) => tf.tidy(() => tf.max(tf.abs(tf.sub(lower(x, w, g, [1, 1], [1, 1]), ref))).dataSync()[0]));
       console.log(

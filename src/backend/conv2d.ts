@@ -148,16 +148,18 @@ export const depthwiseThenSum: GroupedLowering = (x, w, g, strides, dilations, c
 
 /**
  * Picks the faster exact lowering from the filters per group, the quantity that decides it in
- * bench/grouped-lowering.ts (AMD EPYC, 2 cores): depthwise+sum does the grouped conv's own
- * multiply-adds in one kernel but materialises in×(out/groups) channels, so it wins while groups
- * are narrow (article 256→32 g8: 0.63× split+concat on wasm, 0.30× on cpu; 256→256 g32: 0.37× /
- * 0.89×) and loses once they are wide (64→64 g2: 2.7× on both). Split+concat pays a kernel launch
- * per group and runs small matmuls, but they are dense ones. The crossover is near 16 filters per
- * group on wasm and 8 on cpu; tensorflow (tfjs-node, not installable here) takes wasm's threshold
- * unmeasured. A block-diagonal dense weight, also measured, is slower on the article's shapes
- * and turns an inf in one group into NaN in the others, so it is not used.
+ * bench/grouped-lowering.ts (AMD EPYC, 2 cores, filters converted once as nn.Conv2d keeps them).
+ * Depthwise+sum does the grouped conv's own multiply-adds in one kernel but materialises
+ * in×(out/groups) channels, so it wins while groups are narrow: on wasm 0.16× split+concat's time
+ * for the article's 256→32 g8 (4 filters per group), 0.44× for 256→256 g32 (8), but 1.2× for
+ * 32→64 g4 (16) and 1.1× for 64→64 g2 (32). The cpu backend's dense kernel gains less from
+ * splitting, so the crossover comes earlier there: 0.44× at 2 filters per group, 1.05× at 4,
+ * 1.5× at 8. Split+concat pays a kernel launch per group but runs dense convolutions.
+ * tensorflow (tfjs-node, not installable here) takes wasm's threshold unmeasured. A
+ * block-diagonal dense weight, also measured, is fastest for a few shapes on wasm (64→64 g2:
+ * 0.43×) but turns an inf in one group into NaN in the others, so it is not used.
  */
 export function chooseGroupedLowering(backend: string, outChannels: number, groups: number): GroupedLowering {
   const filtersPerGroup = outChannels / groups;
-  return filtersPerGroup <= (backend === 'cpu' ? 8 : 16) ? depthwiseThenSum : splitConcat;
+  return filtersPerGroup <= (backend === 'cpu' ? 4 : 8) ? depthwiseThenSum : splitConcat;
 }
