@@ -1,5 +1,6 @@
-import { memory, type Tensor } from '@tensorflow/tfjs-core';
+import { memory } from '@tensorflow/tfjs-core';
 import { nn, torch } from '../src';
+import { Stem } from './models';
 import { BACKENDS, expectClose, loadFixture, tensorFrom, thrown } from './helpers';
 
 type State = Record<string, { shape: number[]; values: number[] }>;
@@ -47,17 +48,6 @@ const fixture = loadFixture<{
     appended: { repr: string; len: number; index_minus_1: string; index_0: string; index_error: { type: string; message: string }; index_error_negative: { type: string; message: string } };
   };
 }>('article.json');
-
-/** The Python classes of gen_article.py, ported as a user would port them. */
-class Stem extends nn.Module {
-  features = new nn.Sequential(new nn.Conv2d(3, 8, 3, { padding: 1 }), new nn.BatchNorm2d(8), new nn.ReLU(true));
-  block = new nn.DepthWiseConv(8, 4);
-  head = new nn.Conv2d(4, 2, 1);
-
-  forward(x: Tensor): Tensor {
-    return this.head.call(this.block.call(this.features.call(x)));
-  }
-}
 
 const makers: Record<string, () => nn.Module> = {
   block: () => new nn.DepthWiseConv(3, 16),

@@ -1,5 +1,6 @@
 import { add, memory, mul, sub, sum, type Tensor } from '@tensorflow/tfjs-core';
 import { nn, RuntimeError, summary, torch, ValueError, type LayerInfo } from '../src';
+import { Stem } from './models';
 import { BACKENDS, expectClose, loadFixture, thrown } from './helpers';
 
 type Shape = number[];
@@ -17,17 +18,6 @@ const fixture = loadFixture<{
   replace: { seed: number; input_shape: Shape; input: number[]; output_shape: Shape; output_plain: number[]; output_hooked: number[]; events: [number, number][] };
   added_during_call: string[];
 }>('summary.json');
-
-/** The Python classes of gen_summary.py, ported as a user would port them. */
-class Stem extends nn.Module {
-  features = new nn.Sequential(new nn.Conv2d(3, 8, 3, { padding: 1 }), new nn.BatchNorm2d(8), new nn.ReLU(true));
-  block = new nn.DepthWiseConv(8, 4);
-  head = new nn.Conv2d(4, 2, 1);
-
-  forward(x: Tensor): Tensor {
-    return this.head.call(this.block.call(this.features.call(x)));
-  }
-}
 
 class Shared extends nn.Module {
   conv = new nn.Conv2d(4, 4, 3, { padding: 1 });

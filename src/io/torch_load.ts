@@ -3,6 +3,7 @@ import { unzipSync } from 'fflate';
 import { fromFlat, tidy } from '../backend/tensor';
 import { RuntimeError } from '../errors';
 import type { StateDict } from '../nn/module';
+import { pyTuple } from '../torch/python';
 import { decode, ELEMENT_TYPES, type ElementType, type LoadedArray } from './dtypes';
 import { isTuple, ORDERED_DICT, PyDict, PyGlobal, PyObject, typeName, unpickle, UnpicklingError, type PyTuple, type PyValue } from './pickle';
 
@@ -77,12 +78,10 @@ function isNonNegativeInt(v: PyValue): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v >= 0;
 }
 
-/** Python's `str` of a tuple of ints: `(3,)`, `(2, 3)`. */
-const tupleString = (v: readonly number[]): string => (v.length === 1 ? `(${v[0]},)` : `(${v.join(', ')})`);
 
 function intTuple(v: PyValue, what: string): number[] {
   if (isTuple(v) && v.every(isNonNegativeInt)) return [...v] as number[];
-  const shown = isTuple(v) && v.every((x) => typeof x === 'number') ? tupleString(v as readonly number[]) : typeName(v);
+  const shown = isTuple(v) && v.every((x) => typeof x === 'number') ? pyTuple(v as readonly number[]) : typeName(v);
   throw new UnpicklingError(`${what} must be a tuple of non-negative ints, got ${shown}`);
 }
 
@@ -98,7 +97,7 @@ const REBUILD_TENSOR_V2 = new PyGlobal('torch._utils', '_rebuild_tensor_v2', (ar
   if (!isNonNegativeInt(offset)) throw new UnpicklingError(`storage_offset must be a non-negative int, got ${typeName(offset)}`);
   const size = intTuple(sizeArg, 'size');
   const stride = intTuple(strideArg, 'stride');
-  if (stride.length !== size.length) throw new UnpicklingError(`size ${tupleString(size)} and stride ${tupleString(stride)} differ in length`);
+  if (stride.length !== size.length) throw new UnpicklingError(`size ${pyTuple(size)} and stride ${pyTuple(stride)} differ in length`);
   if (typeof requiresGrad !== 'boolean') throw new UnpicklingError(`requires_grad must be a bool, got ${typeName(requiresGrad)}`);
   if (!(hooks instanceof PyDict)) throw new UnpicklingError(`backward_hooks must be an OrderedDict, got ${typeName(hooks)}`);
   const view = new TensorView(storage, offset, size, stride);

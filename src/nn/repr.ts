@@ -1,3 +1,5 @@
+import { pyTuple } from '../torch/python';
+
 /**
  * Python's `str()` of the values modules print in their `extra_repr`, so a printed model reads
  * exactly as PyTorch's: `(3, 3)`, `True`, `None`, `1e-05`.
@@ -7,7 +9,7 @@ export function py(value: number | boolean | null | readonly number[] | string):
   if (typeof value === 'boolean') return value ? 'True' : 'False';
   if (typeof value === 'string') return value;
   if (typeof value === 'number') return String(value);
-  return value.length === 1 ? `(${value[0]},)` : `(${value.join(', ')})`;
+  return pyTuple(value);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { check } from '../errors';
+import { float64Parts, pyTuple } from './python';
 
 /**
  * PyTorch's default print options (`torch/_tensor_str.py`, `__PrinterOptions`), as
@@ -180,11 +181,6 @@ function addSuffixes(tensorStr: string, suffixes: readonly string[], indent: num
   return out + ')';
 }
 
-/** Python's `str(tuple(shape))`: `(0, 3)`, `(0,)`. */
-function pyTuple(shape: readonly number[]): string {
-  return `(${shape.join(', ')}${shape.length === 1 ? ',' : ''})`;
-}
-
 /** Python's `'{:.<p>f}'.format(x)` for a double `x`: exact value, rounded half to even. */
 export function pyFormatFixed(x: number, p: number): string {
   if (!Number.isFinite(x)) return nonFinite(x);
@@ -225,8 +221,8 @@ function sign(x: number): string {
 
 /** round(|x| · 10^k) computed exactly on the binary value of the double `x`, ties to even. */
 function roundScaled(x: number, k: number): bigint {
-  const { mant, exp } = decompose(x);
-  let num = mant;
+  const [signed, exp] = float64Parts(x);
+  let num = signed < 0n ? -signed : signed;
   let den = 1n;
   if (exp >= 0) num <<= BigInt(exp);
   else den <<= BigInt(-exp);
@@ -237,12 +233,3 @@ function roundScaled(x: number, k: number): bigint {
   return twice > den || (twice === den && (q & 1n) === 1n) ? q + 1n : q;
 }
 
-/** |x| = mant · 2^exp exactly, for a finite double. */
-function decompose(x: number): { mant: bigint; exp: number } {
-  const view = new DataView(new ArrayBuffer(8));
-  view.setFloat64(0, x);
-  const hi = view.getUint32(0);
-  const biased = (hi >>> 20) & 0x7ff;
-  const frac = (BigInt(hi & 0xfffff) << 32n) | BigInt(view.getUint32(4));
-  return biased === 0 ? { mant: frac, exp: -1074 } : { mant: frac | (1n << 52n), exp: biased - 1075 };
-}

@@ -21,6 +21,7 @@
  */
 
 import { RuntimeError } from '../errors';
+import { float64Parts } from './python';
 
 /** PyTorch's `default_rng_seed_val`: the seed of a freshly built `torch.Generator()`. */
 export const DEFAULT_RNG_SEED = 67280421310721n;
@@ -366,19 +367,6 @@ function normalBlock16(data: Float32Array, bits: Int32Array, base: number, mean:
 // normal: scalar path (n < 16), double Box–Muller with a cached second sample
 
 const TWO_POW_M53 = 2 ** -53;
-const float64Scratch = new Float64Array(1);
-const uint64Scratch = new BigUint64Array(float64Scratch.buffer);
-
-/** Splits a finite double into an integer significand and a power of two: x = m * 2**e. */
-function decompose(x: number): [bigint, number] {
-  float64Scratch[0] = x;
-  const bits = uint64Scratch[0]!;
-  const biased = Number((bits >> 52n) & 0x7ffn);
-  let m = bits & 0xfffffffffffffn;
-  if (biased !== 0) m |= 1n << 52n;
-  return [bits >> 63n ? -m : m, (biased === 0 ? 1 : biased) - 1075];
-}
-
 /** x * 2**n, scaling in steps so intermediate powers of two stay representable. */
 function scaleByPowerOfTwo(x: number, n: number): number {
   while (n > 1000) {
@@ -400,9 +388,9 @@ function scaleByPowerOfTwo(x: number, n: number): number {
 function fmaDouble(a: number, b: number, c: number): number {
   const p = a * b;
   if (p === 0 || c === 0 || !Number.isFinite(p) || !Number.isFinite(c)) return p + c;
-  const [ma, ea] = decompose(a);
-  const [mb, eb] = decompose(b);
-  const [mc, ec] = decompose(c);
+  const [ma, ea] = float64Parts(a);
+  const [mb, eb] = float64Parts(b);
+  const [mc, ec] = float64Parts(c);
   const ep = ea + eb;
   const e = Math.min(ep, ec);
   const sum = ((ma * mb) << BigInt(ep - e)) + (mc << BigInt(ec - e));
