@@ -214,3 +214,23 @@ describe('Sequential indexing', () => {
     seq.dispose();
   });
 });
+
+describe('BatchNorm2d eval terms', () => {
+  beforeAll(() => torch.set_backend('cpu'));
+
+  it('follow load_state_dict and training between eval calls', () => {
+    const [bn, fresh] = [new nn.BatchNorm2d(3), new nn.BatchNorm2d(3)];
+    const x = torch.rand(2, 3, 4, 4);
+    bn.eval();
+    bn.call(x).dispose(); // computes eval terms from the initial statistics
+    fresh.train();
+    fresh.call(x).dispose(); // moves fresh's running statistics
+    bn.load_state_dict(fresh.state_dict());
+    fresh.eval();
+    const [a, b] = [bn.call(x), fresh.call(x)];
+    expect(Array.from(a.dataSync())).toEqual(Array.from(b.dataSync()));
+    [x, a, b].forEach((t) => t.dispose());
+    bn.dispose();
+    fresh.dispose();
+  });
+});

@@ -50,6 +50,25 @@ export function values(t: tf.Tensor): Float32Array | Int32Array | Uint8Array {
   return t.dataSync() as Float32Array | Int32Array | Uint8Array;
 }
 
+/**
+ * A value computed from some tensors, kept while none of their data changes: a tfjs tensor's
+ * data never changes in place, and `assign` gives a Variable new data, so comparing data ids is
+ * enough to know the value is still right.
+ */
+export class DerivedValue<T> {
+  private sources: (object | null)[] = [];
+  private value: T | undefined;
+
+  get(from: readonly (tf.Tensor | null)[], make: () => T): T {
+    const ids = from.map((t) => (t === null ? null : t.dataId));
+    if (this.value === undefined || ids.length !== this.sources.length || ids.some((id, i) => id !== this.sources[i])) {
+      this.value = make();
+      this.sources = ids;
+    }
+    return this.value;
+  }
+}
+
 export function isTensor(x: unknown): x is tf.Tensor {
   return x instanceof tf.Tensor;
 }

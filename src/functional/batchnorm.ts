@@ -1,6 +1,6 @@
 import type { Tensor, Variable } from '@tensorflow/tfjs-core';
 import { channelAffine, channelSums } from '../backend/batchnorm';
-import { fromFlat, isVariable, assign, tidy, values } from '../backend/tensor';
+import { assign, DerivedValue, fromFlat, isVariable, tidy, values } from '../backend/tensor';
 import { check, ValueError } from '../errors';
 import { Size } from '../torch/size';
 
@@ -30,13 +30,28 @@ const f32 = Math.fround;
  * @see https://pytorch.org/docs/1.13/generated/torch.nn.functional.batch_norm.html
  */
 export function batch_norm(input: Tensor, running_mean: Tensor | null, running_var: Tensor | null, args: BatchNormArgs = {}): Tensor {
-  return batchNorm(input, input.shape, false, running_mean, running_var, args);
+  return batchNorm(input, input.shape, false, running_mean, running_var, args, null);
 }
 
-/** `F.batch_norm` on a channels-last `[N, H, W, C]` input, returning channels-last; errors as for NCHW. */
-export function batchNormChannelsLast(input: Tensor, running_mean: Tensor | null, running_var: Tensor | null, args: BatchNormArgs = {}): Tensor {
-  const [n, h, w, c] = input.shape;
-  return batchNorm(input, [n, c, h, w], true, running_mean, running_var, args);
+/**
+ * An nn.BatchNorm2d's eval-mode scale and shift per channel, computed from its statistics and
+ * affine parameters once per value of them instead of reading them back on every call.
+ */
+export type EvalTerms = DerivedValue<{ alpha: Float32Array; beta: Float32Array }>;
+export const newEvalTerms = (): EvalTerms => new DerivedValue();
+
+/** nn.BatchNorm2d's `F.batch_norm`, NCHW or channels-last (`[N, H, W, C]` in and out; errors as for NCHW). */
+export function batchNormLayer(
+  input: Tensor,
+  channelsLast: boolean,
+  running_mean: Tensor | null,
+  running_var: Tensor | null,
+  args: BatchNormArgs,
+  evalTerms: EvalTerms,
+): Tensor {
+  const [n, a, b, c] = input.shape;
+  const nchwShape = channelsLast ? [n, c, a, b] : input.shape;
+  return batchNorm(input, nchwShape, channelsLast, running_mean, running_var, args, evalTerms);
 }
 
 function batchNorm(
@@ -46,6 +61,7 @@ function batchNorm(
   running_mean: Tensor | null,
   running_var: Tensor | null,
   args: BatchNormArgs,
+  evalTerms: EvalTerms | null,
 ): Tensor {
   const { weight = null, bias = null, training = false, momentum = 0.1, eps = 1e-5 } = args;
   if (training) {
@@ -63,34 +79,44 @@ function batchNorm(
   }
   if (training) [running_mean, running_var].forEach(requireVariable);
   if (input.size === 0) return tidy(() => channelAffine(input, new Float32Array(channels), new Float32Array(channels), channelsLast));
+  if (!training) {
+    const make = () => evalScaleShift(running_mean!, running_var!, weight, bias, eps);
+    const { alpha, beta } = evalTerms === null ? make() : evalTerms.get([running_mean, running_var, weight, bias], make);
+    return tidy(() => channelAffine(input, alpha, beta, channelsLast));
+  }
+  const { mean, varSum, count } = channelSums(input, channelsLast);
+  const { alpha, beta } = scaleShift(weight, bias, channels, (c) => [mean[c], f32(1 / Math.sqrt(f32(varSum[c] / count) + eps))]);
+  const m = f32(momentum);
+  if (running_mean !== null) {
+    const rm = values(running_mean);
+    update(running_mean, Float32Array.from(rm, (r, c) => f32(f32(m * mean[c]) + f32(f32(1 - m) * r))));
+  }
+  if (running_var !== null) {
+    const rv = values(running_var);
+    update(running_var, Float32Array.from(rv, (r, c) => f32(m * f32(varSum[c] / (count - 1)) + f32(f32(1 - m) * r))));
+  }
+  return tidy(() => channelAffine(input, alpha, beta, channelsLast));
+}
+
+/** Eval mode's terms from the running statistics, as ATen's `batch_norm_cpu_collect_linear_and_constant_terms`. */
+function evalScaleShift(running_mean: Tensor, running_var: Tensor, weight: Tensor | null, bias: Tensor | null, eps: number) {
+  const rm = values(running_mean);
+  const rv = values(running_var);
+  return scaleShift(weight, bias, rm.length, (c) => [rm[c], f32(1 / f32(Math.sqrt(f32(rv[c] + f32(eps)))))]);
+}
+
+/** Per channel, `alpha = invstd·weight` and `beta = bias − mean·alpha`, in float32 as ATen rounds them. */
+function scaleShift(weight: Tensor | null, bias: Tensor | null, channels: number, meanInvstd: (c: number) => [number, number]) {
   const w = weight === null ? null : values(weight);
   const b = bias === null ? null : values(bias);
   const alpha = new Float32Array(channels);
   const beta = new Float32Array(channels);
-  const setTerms = (c: number, mean: number, invstd: number) => {
+  for (let c = 0; c < channels; c++) {
+    const [mean, invstd] = meanInvstd(c);
     alpha[c] = f32(invstd * (w === null ? 1 : w[c]));
     beta[c] = f32((b === null ? 0 : b[c]) - f32(mean * alpha[c]));
-  };
-  if (training) {
-    const { mean, varSum, count } = channelSums(input, channelsLast);
-    const rm = running_mean === null ? null : values(running_mean);
-    const rv = running_var === null ? null : values(running_var);
-    const m = f32(momentum);
-    const newMean = new Float32Array(channels);
-    const newVar = new Float32Array(channels);
-    for (let c = 0; c < channels; c++) {
-      setTerms(c, mean[c], f32(1 / Math.sqrt(f32(varSum[c] / count) + eps)));
-      if (rm !== null) newMean[c] = f32(f32(m * mean[c]) + f32(f32(1 - m) * rm[c]));
-      if (rv !== null) newVar[c] = f32(m * f32(varSum[c] / (count - 1)) + f32(f32(1 - m) * rv[c]));
-    }
-    if (running_mean !== null) update(running_mean, newMean);
-    if (running_var !== null) update(running_var, newVar);
-  } else {
-    const rm = values(running_mean!);
-    const rv = values(running_var!);
-    for (let c = 0; c < channels; c++) setTerms(c, rm[c], f32(1 / f32(Math.sqrt(f32(rv[c] + f32(eps))))));
   }
-  return tidy(() => channelAffine(input, alpha, beta, channelsLast));
+  return { alpha, beta };
 }
 
 function requireVariable(running: Tensor | null): void {

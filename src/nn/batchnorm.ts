@@ -1,5 +1,5 @@
 import type { Tensor, Variable } from '@tensorflow/tfjs-core';
-import { batch_norm, batchNormChannelsLast } from '../functional/batchnorm';
+import { batchNormLayer, newEvalTerms } from '../functional/batchnorm';
 import { buffer, increment, parameter, values } from '../backend/tensor';
 import { ValueError } from '../errors';
 import { Module } from './module';
@@ -38,6 +38,8 @@ export class BatchNorm2d extends Module {
   declare running_mean: Variable | null;
   declare running_var: Variable | null;
   declare num_batches_tracked: Variable | null;
+  /** Eval mode's per-channel scale and shift, recomputed only when the statistics or affine parameters change. */
+  private readonly evalTerms = newEvalTerms();
 
   constructor(num_features: number, options: BatchNorm2dOptions = {}) {
     super();
@@ -55,7 +57,7 @@ export class BatchNorm2d extends Module {
   }
 
   forward(input: Tensor): Tensor {
-    return this.normalise(input, batch_norm);
+    return this.normalise(input, false);
   }
 
   /** Channels-last inside chains, unless a subclass's own forward must run. */
@@ -64,11 +66,11 @@ export class BatchNorm2d extends Module {
   }
 
   protected override forwardChannelsLast(input: Tensor): Tensor {
-    return this.normalise(input, batchNormChannelsLast);
+    return this.normalise(input, true);
   }
 
-  /** PyTorch's `_BatchNorm.forward`, around either layout's `F.batch_norm`. */
-  private normalise(input: Tensor, norm: typeof batch_norm): Tensor {
+  /** PyTorch's `_BatchNorm.forward`, around `F.batch_norm` in either layout. */
+  private normalise(input: Tensor, channelsLast: boolean): Tensor {
     if (input.rank !== 4) throw new ValueError(`expected 4D input (got ${input.rank}D input)`);
     let factor = this.momentum ?? 0;
     if (this.training && this.num_batches_tracked !== null) {
@@ -77,13 +79,8 @@ export class BatchNorm2d extends Module {
     }
     const useBatchStats = this.training || (this.running_mean === null && this.running_var === null);
     const keepRunning = !this.training || this.track_running_stats;
-    return norm(input, keepRunning ? this.running_mean : null, keepRunning ? this.running_var : null, {
-      weight: this.weight,
-      bias: this.bias,
-      training: useBatchStats,
-      momentum: factor,
-      eps: this.eps,
-    });
+    const args = { weight: this.weight, bias: this.bias, training: useBatchStats, momentum: factor, eps: this.eps };
+    return batchNormLayer(input, channelsLast, keepRunning ? this.running_mean : null, keepRunning ? this.running_var : null, args, this.evalTerms);
   }
 
   override extra_repr(): string {
