@@ -80,3 +80,12 @@ export function isVariable(x: unknown): x is tf.Variable {
 export const tidy = tf.tidy;
 export const unsqueeze0 = <T extends tf.Tensor>(x: T): tf.Tensor => tf.expandDims(x, 0);
 export const squeeze0 = <T extends tf.Tensor>(x: T): tf.Tensor => tf.squeeze(x, [0]);
+
+/** A Variable sharing `data`'s values (tfjs variables start from their initial tensor's data). */
+export function variableOf(data: tf.Tensor, trainable: boolean): tf.Variable {
+  ensureReady();
+  return tf.variable(data, trainable);
+}
+
+/** Whether `t` was disposed (its data freed). */
+export const isDisposed = (t: tf.Tensor): boolean => t.isDisposed;

@@ -1,18 +1,35 @@
 import type { Tensor, Variable } from '@tensorflow/tfjs-core';
 import { batchNormLayer, newEvalTerms } from '../functional/batchnorm';
-import { buffer, increment, parameter, values } from '../backend/tensor';
+import { buffer, increment, values } from '../backend/tensor';
 import { ValueError } from '../errors';
+import { truthy } from '../python/ops';
+import { opt, req, signature, type ArgsOf, type KeywordsOf } from '../python/signature';
+import { any } from '../python/types';
+import { emptyShape } from './init';
 import { Module } from './module';
+import { newParameter } from './parameter';
 import { py, pyFloat } from './repr';
 
-/** Keyword arguments of `nn.BatchNorm2d` after `num_features`. */
-export interface BatchNorm2dOptions {
-  eps?: number;
-  /** `null` is PyTorch's `momentum=None`: a cumulative average over all batches seen. */
-  momentum?: number | null;
-  affine?: boolean;
-  track_running_stats?: boolean;
-}
+/** PyTorch's `_BatchNorm.__init__`, which BatchNorm2d inherits. */
+const BatchNormSig = signature(
+  '_BatchNorm.__init__',
+  [
+    req('num_features', any<number>('int')),
+    opt('eps', any<number>('float'), 1e-5),
+    /** `null` is PyTorch's `momentum=None`: a cumulative average over all batches seen. */
+    opt('momentum', any<number | null>('float'), 0.1),
+    opt('affine', any<boolean>('bool'), true),
+    opt('track_running_stats', any<boolean>('bool'), true),
+    opt('device', any<string | null>('device'), null),
+    opt('dtype', any<'float32' | null>('dtype'), null),
+  ],
+  { method: true },
+);
+
+/** Every way to call `new nn.BatchNorm2d(...)`. */
+export type BatchNorm2dArgs = ArgsOf<typeof BatchNormSig>;
+/** The keyword arguments of `nn.BatchNorm2d` after `num_features`. */
+export type BatchNorm2dOptions = Omit<KeywordsOf<typeof BatchNormSig>, 'num_features'>;
 
 /**
  * `nn.BatchNorm2d(num_features, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)`
@@ -33,27 +50,35 @@ export class BatchNorm2d extends Module {
   readonly momentum: number | null;
   readonly affine: boolean;
   readonly track_running_stats: boolean;
-  weight: Variable | null;
-  bias: Variable | null;
+  weight!: Variable | null;
+  bias!: Variable | null;
   declare running_mean: Variable | null;
   declare running_var: Variable | null;
   declare num_batches_tracked: Variable | null;
   /** Eval mode's per-channel scale and shift, recomputed only when the statistics or affine parameters change. */
   private readonly evalTerms = newEvalTerms();
 
-  constructor(num_features: number, options: BatchNorm2dOptions = {}) {
+  constructor(...args: BatchNorm2dArgs) {
     super();
-    const { eps = 1e-5, momentum = 0.1, affine = true, track_running_stats = true } = options;
+    const { num_features, eps, momentum, affine, track_running_stats } = BatchNormSig.bind(args);
     this.num_features = num_features;
     this.eps = eps;
     this.momentum = momentum;
     this.affine = affine;
     this.track_running_stats = track_running_stats;
-    this.weight = affine ? parameter(new Float32Array(num_features).fill(1), [num_features]) : null;
-    this.bias = affine ? parameter(new Float32Array(num_features), [num_features]) : null;
-    this.register_buffer('running_mean', track_running_stats ? buffer([num_features], 0) : null);
-    this.register_buffer('running_var', track_running_stats ? buffer([num_features], 1) : null);
-    this.register_buffer('num_batches_tracked', track_running_stats ? buffer([], 0, 'int32') : null);
+    if (truthy(affine)) {
+      const n = emptyShape([num_features])[0];
+      this.weight = newParameter(new Float32Array(n).fill(1), [n]);
+      this.bias = newParameter(new Float32Array(n), [n]);
+    } else {
+      this.register_parameter('weight', null);
+      this.register_parameter('bias', null);
+    }
+    const tracked = truthy(track_running_stats);
+    const n = tracked ? emptyShape([num_features], 'zeros')[0] : 0;
+    this.register_buffer('running_mean', tracked ? buffer([n], 0) : null);
+    this.register_buffer('running_var', tracked ? buffer([n], 1) : null);
+    this.register_buffer('num_batches_tracked', tracked ? buffer([], 0, 'int32') : null);
   }
 
   forward(input: Tensor): Tensor {

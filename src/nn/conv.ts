@@ -1,9 +1,12 @@
 import type { Tensor, Variable } from '@tensorflow/tfjs-core';
-import { floorDiv, isPaddingString, pair, pyMod, sizes, type Conv2dPadding, type IntOrTuple, type PaddingString } from '../functional/args';
+import { floorDiv, isPaddingString, type Conv2dPadding, type IntOrTuple, type PaddingString } from '../functional/args';
 import { conv2dLayer, conv2dLayerChannelsLast, newFilterCache, type Conv2dLayer } from '../functional/conv';
 import { EDGE_PAD_MODES } from '../functional/pad';
-import { RuntimeError, ValueError } from '../errors';
-import { fanIn, kaimingUniform, uniformParameter } from './init';
+import { ValueError } from '../errors';
+import { floordiv, le, mod, ntuple, truthy } from '../python/ops';
+import { opt, req, signature, type ArgsOf, type KeywordsOf } from '../python/signature';
+import { any } from '../python/types';
+import { emptyShape, fanIn, kaimingUniform, uniformParameter } from './init';
 import { Module } from './module';
 import { py } from './repr';
 
@@ -11,22 +14,29 @@ import { py } from './repr';
 export const PADDING_MODES = ['zeros', ...EDGE_PAD_MODES] as const;
 export type PaddingMode = (typeof PADDING_MODES)[number];
 
-/** Keyword arguments of `nn.Conv2d` after the three positional ones. */
-export interface Conv2dOptions {
-  stride?: IntOrTuple;
-  padding?: Conv2dPadding;
-  dilation?: IntOrTuple;
-  groups?: number;
-  bias?: boolean;
-  padding_mode?: PaddingMode;
-}
+/** `nn.Conv2d`'s signature, as PyTorch declares `Conv2d.__init__`. */
+const Conv2dSig = signature(
+  'Conv2d.__init__',
+  [
+    req('in_channels', any<number>('int')),
+    req('out_channels', any<number>('int')),
+    req('kernel_size', any<IntOrTuple>('int')),
+    opt('stride', any<IntOrTuple>('int'), 1),
+    opt('padding', any<Conv2dPadding>('int'), 0),
+    opt('dilation', any<IntOrTuple>('int'), 1),
+    opt('groups', any<number>('int'), 1),
+    opt('bias', any<boolean>('bool'), true),
+    opt('padding_mode', any<PaddingMode>('str'), 'zeros'),
+    opt('device', any<string | null>('device'), null),
+    opt('dtype', any<'float32' | null>('dtype'), null),
+  ],
+  { method: true },
+);
 
+/** Every way to call `new nn.Conv2d(...)`: positional arguments, then optionally one keyword object. */
+export type Conv2dArgs = ArgsOf<typeof Conv2dSig>;
 /** Every argument of `nn.Conv2d` by name: `new nn.Conv2d({ in_channels: 3, out_channels: 8, kernel_size: 3 })`. */
-export interface Conv2dConfig extends Conv2dOptions {
-  in_channels: number;
-  out_channels: number;
-  kernel_size: IntOrTuple;
-}
+export type Conv2dConfig = KeywordsOf<typeof Conv2dSig>;
 
 /**
  * How Python prints these messages' sets. Python's set order depends on the process's hash seed,
@@ -62,31 +72,24 @@ export class Conv2d extends Module {
   readonly groups: number;
   readonly padding_mode: PaddingMode;
   weight: Variable;
-  bias: Variable | null;
+  bias!: Variable | null;
   /** PyTorch's attribute: F.pad's `[left, right, top, bottom]` for the non-zeros padding modes. */
   readonly _reversed_padding_repeated_twice: readonly number[];
   /** The settings F receives, and the weight in tfjs's layouts, converted once per value. */
   private readonly layer: Conv2dLayer;
 
-  constructor(config: Conv2dConfig);
-  constructor(in_channels: number, out_channels: number, kernel_size: IntOrTuple, options?: Conv2dOptions);
-  constructor(inOrConfig: number | Conv2dConfig, out_channels?: number, kernel_size?: IntOrTuple, options: Conv2dOptions = {}) {
+  constructor(...args: Conv2dArgs) {
     super();
-    const c: Conv2dConfig =
-      typeof inOrConfig === 'object' ? inOrConfig : { ...options, in_channels: inOrConfig, out_channels: out_channels!, kernel_size: kernel_size! };
-    const { stride = 1, padding = 0, dilation = 1, groups = 1, bias = true, padding_mode = 'zeros' } = c;
-    this.in_channels = c.in_channels;
-    this.out_channels = c.out_channels;
-    this.kernel_size = pair(c.kernel_size);
-    this.stride = pair(stride);
-    this.padding = typeof padding === 'string' ? padding : pair(padding);
-    this.dilation = pair(dilation);
-    this.groups = groups;
-    this.padding_mode = padding_mode;
-
-    if (groups <= 0) throw new ValueError('groups must be a positive integer');
-    if (pyMod(c.in_channels, groups) !== 0) throw new ValueError('in_channels must be divisible by groups');
-    if (pyMod(c.out_channels, groups) !== 0) throw new ValueError('out_channels must be divisible by groups');
+    const c = Conv2dSig.bind(args);
+    const { in_channels, out_channels, groups, padding, padding_mode } = c;
+    // PyTorch's _ConvNd.__init__, step by step, so a wrong type fails where and as Python's does.
+    this.kernel_size = ntuple(c.kernel_size);
+    this.stride = ntuple(c.stride);
+    this.padding = typeof padding === 'string' ? padding : ntuple(padding);
+    this.dilation = ntuple(c.dilation);
+    if (le(groups, 0)) throw new ValueError('groups must be a positive integer');
+    if (mod(in_channels, groups) !== 0) throw new ValueError('in_channels must be divisible by groups');
+    if (mod(out_channels, groups) !== 0) throw new ValueError('out_channels must be divisible by groups');
     if (typeof padding === 'string') {
       if (!isPaddingString(padding)) throw new ValueError(`Invalid padding string '${padding}', should be one of ${PADDING_STRINGS_SET}`);
       if (padding === 'same' && this.stride.some((s) => s !== 1)) throw new ValueError("padding='same' is not supported for strided convolutions");
@@ -94,6 +97,10 @@ export class Conv2d extends Module {
     if (!(PADDING_MODES as readonly string[]).includes(padding_mode)) {
       throw new ValueError(`padding_mode must be one of ${PADDING_MODES_SET}, but got padding_mode='${padding_mode}'`);
     }
+    this.in_channels = in_channels;
+    this.out_channels = out_channels;
+    this.groups = groups;
+    this.padding_mode = padding_mode;
     this._reversed_padding_repeated_twice = reversedPadding(this.padding, this.kernel_size, this.dilation);
     this.layer = {
       stride: this.stride,
@@ -105,15 +112,13 @@ export class Conv2d extends Module {
       cache: newFilterCache(),
     };
 
-    const weightShape = [c.out_channels, floorDiv(c.in_channels, groups), ...this.kernel_size];
-    checkSize(weightShape);
+    const weightShape = emptyShape([out_channels, floordiv(in_channels, groups), ...this.kernel_size]);
     this.weight = kaimingUniform(weightShape, Math.sqrt(5));
-    if (bias) {
-      checkSize([c.out_channels]);
+    if (truthy(c.bias)) {
       const f = fanIn(weightShape);
-      this.bias = uniformParameter([c.out_channels], f !== 0 ? 1 / Math.sqrt(f) : null);
+      this.bias = uniformParameter(emptyShape([out_channels]), f !== 0 ? 1 / Math.sqrt(f) : null);
     } else {
-      this.bias = null;
+      this.register_parameter('bias', null);
     }
   }
 
@@ -159,12 +164,4 @@ function reversedPadding(padding: readonly number[] | PaddingString, kernel: rea
     })
     .reverse()
     .flat();
-}
-
-/** `torch.empty(size)`'s checks: whole numbers (TypeError), then no negative dimension. */
-function checkSize(shape: readonly number[]): void {
-  const bad = shape.findIndex((d) => !Number.isInteger(d));
-  if (bad >= 0) throw new TypeError(`empty(): argument 'size' must be tuple of SymInts, but found element of type float at pos ${bad + 1}`);
-  const negative = shape.find((d) => d < 0);
-  if (negative !== undefined) throw new RuntimeError(`Trying to create tensor with negative dimension ${negative}: ${sizes(shape)}`);
 }

@@ -1,8 +1,11 @@
 import type { Tensor, TensorContainer, Variable } from '@tensorflow/tfjs-core';
 import { toChannelsFirst, toChannelsLast } from '../functional/layout';
-import { assign, copy, isTensor, isVariable, tidy } from '../backend/tensor';
-import { RuntimeError } from '../errors';
+import { assign, copy, isDisposed, isTensor, isVariable, tidy } from '../backend/tensor';
+import { AttributeError, KeyError, RuntimeError, ValueError } from '../errors';
+import { opt, pyType, req, signature, type ArgsOf } from '../python/signature';
+import { bool, str } from '../python/types';
 import { Size } from '../torch/size';
+import { isParameter, typename } from './parameter';
 
 const inspect = Symbol.for('nodejs.util.inspect.custom');
 
@@ -49,24 +52,157 @@ export class RemovableHandle {
 /** An ordered record of tensors keyed as PyTorch keys them (`conv.weight`, `0.running_mean`). */
 export type StateDict = Record<string, Tensor>;
 
+/** A module's registries, PyTorch's `_parameters`, `_buffers` and `_modules`, in registration order. */
+interface Registry {
+  readonly parameters: Map<string, Variable | null>;
+  readonly buffers: Map<string, Tensor | null>;
+  readonly nonPersistent: Set<string>;
+  readonly modules: Map<string, Module | null>;
+  readonly preHooks: Map<number, ForwardPreHook>;
+  readonly hooks: Map<number, ForwardHook>;
+  disposed: boolean;
+}
+
+const REGISTRY = Symbol('registry');
+const registryOf = (m: Module): Registry => (m as unknown as { [REGISTRY]: Registry })[REGISTRY];
+
+/** The property's descriptor on `target` or along its prototype chain. */
+function lookup(target: object, key: string): PropertyDescriptor | undefined {
+  for (let o: object | null = target; o !== null; o = Object.getPrototypeOf(o)) {
+    const d = Reflect.getOwnPropertyDescriptor(o, key);
+    if (d !== undefined) return d;
+  }
+  return undefined;
+}
+
+/**
+ * Python's `hasattr(module, name)` for a name the registries do not hold. A class field declared
+ * without a value holds `undefined`, which is no attribute: Python's annotations create none.
+ */
+function hasAttribute(m: Module, name: string): boolean {
+  const d = lookup(m, name);
+  return d !== undefined && !('value' in d && d.value === undefined);
+}
+
+/**
+ * PyTorch's `Module.__setattr__`: a Parameter registers as a parameter and a Module as a child,
+ * at the end of their registry the first time the name is assigned (a later assignment keeps
+ * the slot); `null` keeps a registered slot; a registered name refuses values of another kind.
+ */
+function register(module: Module, name: string, value: unknown): void {
+  const r = registryOf(module);
+  if (value === undefined) value = null;
+  if (isParameter(value)) {
+    r.buffers.delete(name);
+    r.nonPersistent.delete(name);
+    r.modules.delete(name);
+    if (!r.parameters.has(name) && !Object.prototype.hasOwnProperty.call(module, name) && hasAttribute(module, name)) {
+      throw new KeyError(`attribute '${name}' already exists`);
+    }
+    r.parameters.set(name, value);
+  } else if (r.parameters.has(name)) {
+    if (value !== null) throw new TypeError(`cannot assign '${typename(value)}' as parameter '${name}' (torch.nn.Parameter or None expected)`);
+    r.parameters.set(name, null);
+  } else if (value instanceof Module) {
+    r.parameters.delete(name);
+    r.buffers.delete(name);
+    r.nonPersistent.delete(name);
+    r.modules.set(name, value);
+  } else if (r.modules.has(name)) {
+    if (value !== null) throw new TypeError(`cannot assign '${typename(value)}' as child module '${name}' (torch.nn.Module or None expected)`);
+    r.modules.set(name, null);
+  } else if (r.buffers.has(name)) {
+    if (value !== null && !isTensor(value)) throw new TypeError(`cannot assign '${typename(value)}' as buffer '${name}' (torch.Tensor or None expected)`);
+    r.buffers.set(name, value as Tensor | null);
+  }
+}
+
+/**
+ * What makes assignment register, as Python's `__setattr__` does: every write to a module's
+ * property passes through here. Values also stay ordinary own properties, so reading
+ * `this.conv` in a forward costs what any property read costs.
+ */
+const attributes: ProxyHandler<Module> = {
+  set(target, key, value, receiver) {
+    if (typeof key !== 'string') return Reflect.set(target, key, value, receiver);
+    const d = lookup(target, key);
+    if (d !== undefined && (d.get !== undefined || d.set !== undefined)) return Reflect.set(target, key, value, receiver);
+    if (d !== undefined && d.writable === false) return false;
+    register(receiver as Module, key, value);
+    return Reflect.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+  },
+  defineProperty(target, key, descriptor) {
+    if (typeof key === 'string' && 'value' in descriptor) {
+      const r = registryOf(target);
+      // A class field declared without a value is no assignment: keep what a constructor put there.
+      if (descriptor.value === undefined && (r.parameters.has(key) || r.buffers.has(key) || r.modules.has(key))) return true;
+      register(target, key, descriptor.value);
+    }
+    return Reflect.defineProperty(target, key, descriptor);
+  },
+  deleteProperty(target, key) {
+    if (typeof key === 'string') {
+      const r = registryOf(target);
+      r.parameters.delete(key);
+      r.buffers.delete(key);
+      r.nonPersistent.delete(key);
+      r.modules.delete(key);
+    }
+    return Reflect.deleteProperty(target, key);
+  },
+};
+
+const NamedModulesSig = signature('Module.named_modules', [opt('memo', pyType<Set<Module> | null>('set'), null), opt('prefix', str, ''), opt('remove_duplicate', bool, true)], { method: true });
+const NamedMembersSig = signature('Module.named_parameters', [opt('prefix', str, ''), opt('recurse', bool, true)], { method: true });
+const MembersSig = signature('Module.parameters', [opt('recurse', bool, true)], { method: true });
+const LoadSig = signature('Module.load_state_dict', [req('state_dict', pyType<StateDict>('dict')), opt('strict', bool, true)], {
+  method: true,
+  mapping: 'state_dict',
+});
+const BufferSig = signature('Module.register_buffer', [req('name', str), req('tensor', pyType<Tensor | null>('Tensor')), opt('persistent', bool, true)], { method: true });
+const named = (name: string) => signature(name, [opt('prefix', str, ''), opt('recurse', bool, true)], { method: true });
+const NamedBuffersSig = named('Module.named_buffers');
+
 /**
  * Base class of every layer, as PyTorch's `nn.Module`.
  *
- * Children, parameters and buffers are found the way Python registers them, with no extra
- * calls: any property holding a Module is a child and any holding a tfjs Variable is a
- * parameter, in the order the properties were first assigned (JavaScript keeps insertion
- * order, as Python's `__setattr__` keeps registration order). Buffers are tensors named with
- * `register_buffer`. A subclass implements `forward`; callers use `call` (Python's
- * `module(x)`), which runs the hooks and frees intermediate tensors.
+ * A module is callable: `model(x)` is Python's `module(x)` (pre-hooks, `forward`, hooks, and the
+ * freeing of every intermediate tensor); `model.call(x)` is the same. A subclass implements
+ * `forward`.
+ *
+ * Assigning a Module or a Parameter to a property registers it, in the order of first
+ * assignment, exactly as Python's `__setattr__` does, however the TypeScript class declares its
+ * fields: a field declared without a value registers nothing until the constructor assigns it,
+ * and `= null` is an ordinary attribute until a module is assigned. Assigning `null` to a
+ * registered child keeps its slot. Buffers are named with `register_buffer`.
  *
  * @see https://pytorch.org/docs/1.13/generated/torch.nn.Module.html
  */
 export abstract class Module {
   /** Train mode (`True` after construction, as in PyTorch); set by `train()` and `eval()`. */
-  training = true;
-  private readonly bufferNames = new Set<string>();
-  private readonly forwardPreHooks = new Map<number, ForwardPreHook>();
-  private readonly forwardHooks = new Map<number, ForwardHook>();
+  declare training: boolean;
+
+  constructor() {
+    let self: Module;
+    // The module is a function object so that `model(x)` calls it, as Python's `__call__` does.
+    const callable = (...inputs: unknown[]): unknown => self.call(...(inputs as never[]));
+    delete (callable as { name?: string }).name;
+    delete (callable as { length?: number }).length;
+    Object.setPrototypeOf(callable, new.target.prototype);
+    const registry: Registry = {
+      parameters: new Map(),
+      buffers: new Map(),
+      nonPersistent: new Set(),
+      modules: new Map(),
+      preHooks: new Map(),
+      hooks: new Map(),
+      disposed: false,
+    };
+    Object.defineProperty(callable, REGISTRY, { value: registry });
+    Object.assign(callable, { training: true });
+    self = new Proxy(callable as unknown as Module, attributes);
+    return self;
+  }
 
   /** The computation. Subclasses narrow the signature; `any` here lets `call` take theirs. */
   abstract forward(...inputs: any[]): any;
@@ -78,15 +214,20 @@ export abstract class Module {
    * the call must `tf.keep` it.)
    */
   call(...inputs: Parameters<this['forward']>): ReturnType<this['forward']> {
+    const r = registryOf(this);
+    if (r.disposed) throw new RuntimeError(`${this.constructor.name} was disposed: its parameters and buffers are freed`);
+    inputs.forEach((x, i) => {
+      if (isTensor(x) && isDisposed(x)) throw new RuntimeError(`${this.constructor.name}: input ${i} is a disposed tensor`);
+    });
     return tidy(() => {
       let args: HookInputs = inputs;
       // Hooks registered or removed while this call runs take effect from the next call, as in PyTorch.
-      for (const hook of [...this.forwardPreHooks.values()]) {
+      for (const hook of [...r.preHooks.values()]) {
         const replaced = hook(this, args);
         if (replaced !== undefined && replaced !== null) args = Array.isArray(replaced) ? replaced : [replaced];
       }
       let output = this.forward(...args);
-      for (const hook of [...this.forwardHooks.values()]) {
+      for (const hook of [...r.hooks.values()]) {
         const replaced = hook(this, args, output);
         if (replaced !== undefined && replaced !== null) output = replaced;
       }
@@ -105,7 +246,7 @@ export abstract class Module {
       if (input.rank === 4 && layers.every((l) => l.runsChannelsLast() && !l.hasHooks())) {
         return toChannelsFirst(layers.reduce((x, l) => l.forwardChannelsLast(x), toChannelsLast(input)));
       }
-      return layers.reduce((x, l) => l.call(x) as Tensor, input);
+      return layers.reduce((x, l) => l(x) as Tensor, input);
     });
   }
 
@@ -133,51 +274,130 @@ export abstract class Module {
   }
 
   private hasHooks(): boolean {
-    for (const m of this.modules()) if (m.forwardPreHooks.size > 0 || m.forwardHooks.size > 0) return true;
+    for (const m of this.modules()) {
+      const r = registryOf(m);
+      if (r.preHooks.size > 0 || r.hooks.size > 0) return true;
+    }
     return false;
   }
 
-  /** Runs `hook(module, inputs)` before every `call`, as PyTorch's `register_forward_pre_hook`. */
+  /** Runs `hook(module, inputs)` before every call, as PyTorch's `register_forward_pre_hook`. */
   register_forward_pre_hook(hook: ForwardPreHook): RemovableHandle {
-    const handle = new RemovableHandle(this.forwardPreHooks);
-    this.forwardPreHooks.set(handle.id, hook);
+    const hooks = registryOf(this).preHooks;
+    const handle = new RemovableHandle(hooks);
+    hooks.set(handle.id, hook);
     return handle;
   }
 
-  /** Runs `hook(module, inputs, output)` after every `call`, as PyTorch's `register_forward_hook`. */
+  /** Runs `hook(module, inputs, output)` after every call, as PyTorch's `register_forward_hook`. */
   register_forward_hook(hook: ForwardHook): RemovableHandle {
-    const handle = new RemovableHandle(this.forwardHooks);
-    this.forwardHooks.set(handle.id, hook);
+    const hooks = registryOf(this).hooks;
+    const handle = new RemovableHandle(hooks);
+    hooks.set(handle.id, hook);
     return handle;
   }
 
   /**
-   * Registers `tensor` (or `null`) as buffer `name`: saved in `state_dict`, not a parameter, and
-   * owned by the module (`dispose` frees it). A non-trainable tfjs Variable can be updated in
-   * place, as PyTorch's `copy_` does; `load_state_dict` replaces any other tensor.
+   * `register_buffer(name, tensor, persistent=True)`: a tensor (or `null`) saved in `state_dict`
+   * unless not persistent, not a parameter, and owned by the module (`dispose` frees it). A
+   * non-trainable tfjs Variable can be updated in place, as PyTorch's `copy_` does;
+   * `load_state_dict` replaces any other tensor.
    */
-  register_buffer(name: string, tensor: Tensor | null): void {
-    this.bufferNames.add(name);
-    (this as unknown as Record<string, unknown>)[name] = tensor;
+  register_buffer(...args: ArgsOf<typeof BufferSig>): void {
+    const { name, tensor, persistent } = BufferSig.bind(args);
+    const r = registryOf(this);
+    this.checkName('buffer', name, r.buffers);
+    if (tensor !== null && !isTensor(tensor)) {
+      throw new TypeError(`cannot assign '${typename(tensor)}' object to buffer '${name}' (torch Tensor or None required)`);
+    }
+    r.buffers.set(name, tensor);
+    if (persistent) r.nonPersistent.delete(name);
+    else r.nonPersistent.add(name);
+    Reflect.defineProperty(this, name, { value: tensor, writable: true, enumerable: true, configurable: true });
   }
 
-  private entries(): [string, unknown][] {
-    return Object.entries(this);
+  /** `register_parameter(name, param)`: as assigning it, with PyTorch's checks of the name and value. */
+  register_parameter(name: string, param: Variable | null): void {
+    const r = registryOf(this);
+    this.checkName('parameter', name, r.parameters);
+    if (param !== null && !isParameter(param)) {
+      throw new TypeError(`cannot assign '${typename(param)}' object to parameter '${name}' (torch.nn.Parameter or None required)`);
+    }
+    r.parameters.set(name, param);
+    Reflect.defineProperty(this, name, { value: param, writable: true, enumerable: true, configurable: true });
   }
 
-  /**
-   * Every child in registration order, a shared child under each of its names. Containers that
-   * keep children elsewhere than in properties override this.
-   */
-  protected *registeredChildren(): Generator<[string, Module]> {
-    for (const [name, value] of this.entries()) if (value instanceof Module) yield [name, value];
+  /** `add_module(name, module)`: registers a child under a name that need not be an identifier. */
+  add_module(name: string, module: Module | null): void {
+    if (module !== null && !(module instanceof Module)) throw new TypeError(`${typename(module)} is not a Module subclass`);
+    if (typeof name !== 'string') throw new TypeError(`module name should be a string. Got ${typename(name)}`);
+    const r = registryOf(this);
+    if (hasAttribute(this, name) && !r.modules.has(name)) throw new KeyError(`attribute '${name}' already exists`);
+    if (name.includes('.')) throw new KeyError(`module name can't contain ".", got: ${name}`);
+    if (name === '') throw new KeyError('module name can\'t be empty string ""');
+    r.modules.set(name, module);
+    Reflect.defineProperty(this, name, { value: module, writable: true, enumerable: true, configurable: true });
+  }
+
+  /** `register_module(name, module)`: an alias of {@link add_module}. */
+  register_module(name: string, module: Module | null): void {
+    this.add_module(name, module);
+  }
+
+  /** register_buffer's and register_parameter's checks of a new name, PyTorch's order and words. */
+  private checkName(kind: 'buffer' | 'parameter', name: unknown, own: Map<string, unknown>): asserts name is string {
+    if (typeof name !== 'string') throw new TypeError(`${kind} name should be a string. Got ${typename(name)}`);
+    const exists = () => {
+      if (hasAttribute(this, name) && !own.has(name)) throw new KeyError(`attribute '${name}' already exists`);
+    };
+    if (kind === 'buffer') exists();
+    if (name.includes('.')) throw new KeyError(`${kind} name can't contain "."`);
+    if (name === '') throw new KeyError(`${kind} name can't be empty string ""`);
+    if (kind === 'parameter') exists();
+  }
+
+  /** `get_submodule('features.0')`: the descendant at a dotted path (`''` is this module). */
+  get_submodule(target: string): Module {
+    if (target === '') return this;
+    let mod: Module = this;
+    for (const item of target.split('.')) {
+      if (!hasAttribute(mod, item)) throw new AttributeError(`${mod.constructor.name} has no attribute \`${item}\``);
+      const next = (mod as unknown as Record<string, unknown>)[item];
+      if (!(next instanceof Module)) throw new AttributeError(`\`${item}\` is not an nn.Module`);
+      mod = next;
+    }
+    return mod;
+  }
+
+  /** `get_parameter('features.0.weight')`: the parameter at a dotted path. */
+  get_parameter(target: string): Variable {
+    const dot = target.lastIndexOf('.');
+    const mod = this.get_submodule(dot < 0 ? '' : target.slice(0, dot));
+    const name = target.slice(dot + 1);
+    if (!hasAttribute(mod, name)) throw new AttributeError(`${mod.constructor.name} has no attribute \`${name}\``);
+    const param = (mod as unknown as Record<string, unknown>)[name];
+    if (!isParameter(param)) throw new AttributeError(`\`${name}\` is not an nn.Parameter`);
+    return param;
+  }
+
+  /** `apply(fn)`: `fn` on every descendant (children first), then on this module; returns this. */
+  apply(fn: (module: Module) => void): this {
+    for (const child of this.children()) child.apply(fn);
+    fn(this);
+    return this;
+  }
+
+  /** `requires_grad_(requires_grad=True)`: sets whether every parameter is trainable; returns this. */
+  requires_grad_(requires_grad = true): this {
+    for (const p of this.parameters()) p.trainable = requires_grad;
+    return this;
   }
 
   /** Direct children with their attribute names, in registration order, each once. */
   *named_children(): Generator<[string, Module]> {
     const seen = new Set<Module>();
-    for (const [name, child] of this.registeredChildren()) {
-      if (seen.has(child)) continue;
+    for (const [name, child] of registryOf(this).modules) {
+      if (child === null || seen.has(child)) continue;
       seen.add(child);
       yield [name, child];
     }
@@ -187,56 +407,56 @@ export abstract class Module {
     for (const [, m] of this.named_children()) yield m;
   }
 
-  /** This module and every descendant, depth first, each once, with dotted names (`''` for this one). */
-  *named_modules(memo = new Set<Module>(), prefix = ''): Generator<[string, Module]> {
+  /**
+   * `named_modules(memo=None, prefix='', remove_duplicate=True)`: this module and every
+   * descendant, depth first, with dotted names (`''` for this one); each once unless
+   * `remove_duplicate` is false.
+   */
+  *named_modules(...args: ArgsOf<typeof NamedModulesSig>): Generator<[string, Module]> {
+    const { memo, prefix, remove_duplicate } = NamedModulesSig.bind(args);
+    yield* this.walk(memo ?? new Set(), prefix, remove_duplicate);
+  }
+
+  private *walk(memo: Set<Module>, prefix: string, removeDuplicate: boolean): Generator<[string, Module]> {
     if (memo.has(this)) return;
-    memo.add(this);
+    if (removeDuplicate) memo.add(this);
     yield [prefix, this];
-    for (const [name, child] of this.named_children()) {
-      yield* child.named_modules(memo, prefix ? `${prefix}.${name}` : name);
+    for (const [name, child] of registryOf(this).modules) {
+      if (child !== null) yield* child.walk(memo, prefix ? `${prefix}.${name}` : name, removeDuplicate);
     }
   }
 
   *modules(): Generator<Module> {
-    for (const [, m] of this.named_modules()) yield m;
+    for (const [, m] of this.walk(new Set(), '', true)) yield m;
   }
 
-  private *ownParameters(): Generator<[string, Variable]> {
-    for (const [name, value] of this.entries()) {
-      if (isVariable(value) && !this.bufferNames.has(name)) yield [name, value];
-    }
+  /** `named_parameters(prefix='', recurse=True)`: parameters of this module and its descendants, shared ones once. */
+  *named_parameters(...args: ArgsOf<typeof NamedMembersSig>): Generator<[string, Variable]> {
+    const { prefix, recurse } = NamedMembersSig.bind(args);
+    yield* this.namedMembers((r) => r.parameters, prefix, recurse);
   }
 
-  private *ownBuffers(): Generator<[string, Tensor]> {
-    for (const name of this.bufferNames) {
-      const value = (this as unknown as Record<string, unknown>)[name];
-      if (isTensor(value)) yield [name, value];
-    }
+  *parameters(...args: ArgsOf<typeof MembersSig>): Generator<Variable> {
+    const { recurse } = MembersSig.bind(args);
+    for (const [, p] of this.namedMembers((r) => r.parameters, '', recurse)) yield p;
   }
 
-  /** Parameters of this module and (with `recurse`) its descendants, shared ones once. */
-  *named_parameters(prefix = '', recurse = true): Generator<[string, Variable]> {
-    yield* this.namedMembers((m) => m.ownParameters(), prefix, recurse);
+  *named_buffers(...args: ArgsOf<typeof NamedBuffersSig>): Generator<[string, Tensor]> {
+    const { prefix, recurse } = NamedBuffersSig.bind(args);
+    yield* this.namedMembers((r) => r.buffers, prefix, recurse);
   }
 
-  *parameters(recurse = true): Generator<Variable> {
-    for (const [, p] of this.named_parameters('', recurse)) yield p;
+  *buffers(...args: ArgsOf<typeof MembersSig>): Generator<Tensor> {
+    const { recurse } = MembersSig.bind(args);
+    for (const [, b] of this.namedMembers((r) => r.buffers, '', recurse)) yield b;
   }
 
-  *named_buffers(prefix = '', recurse = true): Generator<[string, Tensor]> {
-    yield* this.namedMembers((m) => m.ownBuffers(), prefix, recurse);
-  }
-
-  *buffers(recurse = true): Generator<Tensor> {
-    for (const [, b] of this.named_buffers('', recurse)) yield b;
-  }
-
-  private *namedMembers<T>(members: (m: Module) => Iterable<[string, T]>, prefix: string, recurse: boolean): Generator<[string, T]> {
+  private *namedMembers<T>(members: (r: Registry) => Map<string, T | null>, prefix: string, recurse: boolean): Generator<[string, T]> {
     const seen = new Set<T>();
-    const modules: Iterable<[string, Module]> = recurse ? this.named_modules(new Set(), prefix) : [[prefix, this]];
+    const modules: Iterable<[string, Module]> = recurse ? this.walk(new Set(), prefix, true) : [[prefix, this]];
     for (const [modulePrefix, module] of modules) {
-      for (const [name, value] of members(module)) {
-        if (seen.has(value)) continue;
+      for (const [name, value] of members(registryOf(module))) {
+        if (value === null || seen.has(value)) continue;
         seen.add(value);
         yield [modulePrefix ? `${modulePrefix}.${name}` : name, value];
       }
@@ -244,27 +464,43 @@ export abstract class Module {
   }
 
   /**
-   * Parameters then buffers of each module, children after their parent, keyed by dotted path.
-   * The values are the module's own tensors (as PyTorch's share storage): do not dispose them.
+   * Parameters then persistent buffers of each module, children after their parent, keyed by
+   * dotted path. The values are the module's own tensors (as PyTorch's share storage): do not
+   * dispose them.
    */
   state_dict(destination: StateDict = {}, prefix = ''): StateDict {
-    for (const [name, p] of this.ownParameters()) destination[prefix + name] = p;
-    for (const [name, b] of this.ownBuffers()) destination[prefix + name] = b;
-    for (const [name, child] of this.registeredChildren()) child.state_dict(destination, `${prefix}${name}.`);
+    const r = registryOf(this);
+    for (const [name, p] of r.parameters) if (p !== null) destination[prefix + name] = p;
+    for (const [name, b] of r.buffers) if (b !== null && !r.nonPersistent.has(name)) destination[prefix + name] = b;
+    for (const [name, child] of r.modules) child?.state_dict(destination, `${prefix}${name}.`);
     return destination;
   }
 
   /**
-   * Copies `stateDict`'s tensors into this module's parameters and buffers and returns the
-   * missing and unexpected keys. With `strict` these are errors; a shape mismatch always is. As
-   * in PyTorch, every matching entry is copied before the RuntimeError listing all problems.
+   * `load_state_dict(state_dict, strict=True)`: copies the tensors into this module's parameters
+   * and persistent buffers and returns the missing and unexpected keys. With `strict` these are
+   * errors; a shape mismatch always is. As in PyTorch, every matching entry is copied before the
+   * RuntimeError listing all problems. A disposed tensor in `state_dict`, or a disposed module,
+   * is refused before anything is copied.
    */
-  load_state_dict(stateDict: StateDict, strict = true): IncompatibleKeys {
+  load_state_dict(...args: ArgsOf<typeof LoadSig>): IncompatibleKeys {
+    const { state_dict: stateDict, strict } = LoadSig.bind(args);
+    if (typeof stateDict !== 'object' || stateDict === null || Array.isArray(stateDict)) {
+      throw new TypeError(`Expected state_dict to be dict-like, got <class '${typename(stateDict)}'>.`);
+    }
+    if (registryOf(this).disposed) throw new RuntimeError(`${this.constructor.name} was disposed: its parameters and buffers are freed`);
+    const disposed = Object.entries(stateDict).filter(([, t]) => isTensor(t) && isDisposed(t)).map(([k]) => k);
+    if (disposed.length > 0) {
+      throw new RuntimeError(`Error(s) in loading state_dict for ${this.constructor.name}:\n\tdisposed tensor(s) in state_dict: ${disposed.map((k) => `"${k}"`).join(', ')}`);
+    }
     const missing: string[] = [];
     const unexpected: string[] = [];
     const errors: string[] = [];
     const visit = (module: Module, prefix: string): void => {
-      const local = new Map<string, Tensor>([...module.ownParameters(), ...module.ownBuffers()]);
+      const r = registryOf(module);
+      const local = new Map<string, Tensor>();
+      for (const [name, p] of r.parameters) if (p !== null) local.set(name, p);
+      for (const [name, b] of r.buffers) if (b !== null && !r.nonPersistent.has(name)) local.set(name, b);
       for (const [name, target] of local) {
         const key = prefix + name;
         if (!(key in stateDict)) {
@@ -287,13 +523,12 @@ export abstract class Module {
           target.dispose();
         }
       }
-      const childNames = new Set([...module.registeredChildren()].map(([n]) => n));
       for (const key of Object.keys(stateDict)) {
         if (!key.startsWith(prefix)) continue;
         const head = key.slice(prefix.length).split('.', 1)[0];
-        if (!childNames.has(head) && !local.has(head)) unexpected.push(key);
+        if (!r.modules.has(head) && !local.has(head)) unexpected.push(key);
       }
-      for (const [name, child] of module.registeredChildren()) visit(child, `${prefix}${name}.`);
+      for (const [name, child] of r.modules) if (child !== null) visit(child, `${prefix}${name}.`);
     };
     visit(this, '');
     if (strict) {
@@ -309,6 +544,7 @@ export abstract class Module {
 
   /** Sets train mode on this module and its descendants; returns this. */
   train(mode = true): this {
+    if (typeof mode !== 'boolean') throw new ValueError('training mode is expected to be boolean');
     for (const m of this.modules()) m.training = mode;
     return this;
   }
@@ -318,9 +554,15 @@ export abstract class Module {
     return this.train(false);
   }
 
-  /** Frees every parameter and buffer of this module and its descendants, and what layers derived from them. */
+  /**
+   * Frees every parameter and buffer of this module and its descendants, and what layers derived
+   * from them. A disposed module refuses later calls and loads with a RuntimeError.
+   */
   dispose(): void {
-    for (const m of this.modules()) m.releaseResources();
+    for (const m of this.modules()) {
+      m.releaseResources();
+      registryOf(m).disposed = true;
+    }
     for (const p of this.parameters()) p.dispose();
     for (const b of this.buffers()) b.dispose();
   }
@@ -337,7 +579,7 @@ export abstract class Module {
   toString(): string {
     const extra = this.extra_repr();
     const extraLines = extra ? extra.split('\n') : [];
-    const childLines = [...this.registeredChildren()].map(([name, child]) => `(${name}): ${String(child).replace(/\n/g, '\n  ')}`);
+    const childLines = [...registryOf(this).modules].map(([name, child]) => `(${name}): ${child === null ? 'None' : String(child).replace(/\n/g, '\n  ')}`);
     const lines = [...extraLines, ...childLines];
     let body = '';
     if (extraLines.length === 1 && childLines.length === 0) body = extraLines[0];
@@ -348,4 +590,30 @@ export abstract class Module {
   [inspect](): string {
     return this.toString();
   }
+}
+
+/**
+ * A module is callable with its `forward`'s arguments, returning its result: `model(x)`.
+ * (Declaration merging gives the class's instances this call signature.)
+ */
+export interface Module {
+  (...inputs: Parameters<this['forward']>): ReturnType<this['forward']>;
+}
+
+/**
+ * A container's children, for the containers of this folder (Sequential, ModuleList,
+ * ModuleDict), which index and renumber them as PyTorch's do. `children` replaces them all, in
+ * order, as PyTorch's containers rebuild `_modules`.
+ */
+export function childModules(module: Module, children?: Iterable<[string, Module | null]>): Map<string, Module | null> {
+  const modules = registryOf(module).modules;
+  if (children !== undefined) {
+    const entries = [...children];
+    for (const name of [...modules.keys()]) Reflect.deleteProperty(module, name);
+    for (const [name, child] of entries) {
+      modules.set(name, child);
+      Reflect.defineProperty(module, name, { value: child, writable: true, enumerable: true, configurable: true });
+    }
+  }
+  return modules;
 }
