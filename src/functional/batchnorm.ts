@@ -2,15 +2,29 @@ import type { Tensor, Variable } from '@tensorflow/tfjs-core';
 import { channelAffine, channelSums } from '../backend/batchnorm';
 import { assign, DerivedValue, fromFlat, isVariable, tidy, values } from '../backend/tensor';
 import { check, ValueError } from '../errors';
+import { opt, req, signature, type ArgsOf } from '../python/signature';
+import { any } from '../python/types';
 import { Size } from '../torch/size';
 
-/** Keyword arguments of `F.batch_norm`. */
+/** `F.batch_norm`'s signature, as torch/nn/functional.py declares it. */
+const BatchNormSig = signature('batch_norm', [
+  req('input', any<Tensor>('Tensor')),
+  req('running_mean', any<Tensor | null>('Tensor')),
+  req('running_var', any<Tensor | null>('Tensor')),
+  opt('weight', any<Tensor | null>('Tensor'), null),
+  opt('bias', any<Tensor | null>('Tensor'), null),
+  opt('training', any<boolean>('bool'), false),
+  opt('momentum', any<number>('float'), 0.1),
+  opt('eps', any<number>('float'), 1e-5),
+]);
+
+/** What batchNorm needs besides the input and running statistics. */
 export interface BatchNormArgs {
-  weight?: Tensor | null;
-  bias?: Tensor | null;
-  training?: boolean;
-  momentum?: number;
-  eps?: number;
+  weight: Tensor | null;
+  bias: Tensor | null;
+  training: boolean;
+  momentum: number;
+  eps: number;
 }
 
 const f32 = Math.fround;
@@ -29,8 +43,9 @@ const f32 = Math.fround;
  *
  * @see https://pytorch.org/docs/1.13/generated/torch.nn.functional.batch_norm.html
  */
-export function batch_norm(input: Tensor, running_mean: Tensor | null, running_var: Tensor | null, args: BatchNormArgs = {}): Tensor {
-  return batchNorm(input, input.shape, false, running_mean, running_var, args, null);
+export function batch_norm(...args: ArgsOf<typeof BatchNormSig>): Tensor {
+  const { input, running_mean, running_var, ...rest } = BatchNormSig.bind(args);
+  return batchNorm(input, input.shape, false, running_mean, running_var, rest, null);
 }
 
 /**
@@ -63,7 +78,7 @@ function batchNorm(
   args: BatchNormArgs,
   evalTerms: EvalTerms | null,
 ): Tensor {
-  const { weight = null, bias = null, training = false, momentum = 0.1, eps = 1e-5 } = args;
+  const { weight, bias, training, momentum, eps } = args;
   if (training) {
     const perChannel = nchwShape.reduce((a, b, i) => (i === 1 ? a : a * b), 1);
     if (perChannel === 1) throw new ValueError(`Expected more than 1 value per channel when training, got input size ${new Size(nchwShape)}`);

@@ -1,18 +1,33 @@
 import type { Tensor, Tensor1D, Tensor4D } from '@tensorflow/tfjs-core';
 import { conv2dNchw, conv2dNhwc, FilterCache, type Conv2dGeometry } from '../backend/conv2d';
-import { fill, isTensor, isVariable, squeeze0, tidy, unsqueeze0 } from '../backend/tensor';
+import { fill, isVariable, squeeze0, tidy, unsqueeze0 } from '../backend/tensor';
 import { check } from '../errors';
 import { pair, sizes, type Conv2dPadding, type IntOrTuple } from './args';
 import { pad, type EdgePadMode } from './pad';
+import { opt, req, signature, type ArgsOf } from '../python/signature';
+import { any } from '../python/types';
 
-/** Keyword arguments of `F.conv2d`, for the call form `F.conv2d(input, weight, { stride: 2 })`. */
-export interface Conv2dArgs {
-  bias?: Tensor | null;
-  stride?: IntOrTuple;
-  padding?: Conv2dPadding;
-  dilation?: IntOrTuple;
-  groups?: number;
-}
+/**
+ * `F.conv2d`'s signature, PyTorch's native `conv2d(Tensor input, Tensor weight, Tensor? bias=None,
+ * int[2] stride=1, int[2] padding=0, int[2] dilation=1, int groups=1)`; the argument types are
+ * checked by {@link checkArgumentTypes}, which reproduces the parser's two-overload message.
+ */
+const Conv2dSig = signature(
+  'conv2d',
+  [
+    req('input', any<Tensor>('Tensor')),
+    req('weight', any<Tensor>('Tensor')),
+    opt('bias', any<Tensor | null>('Tensor'), null),
+    opt('stride', any<IntOrTuple>('tuple of ints'), 1),
+    opt('padding', any<Conv2dPadding>('tuple of ints'), 0),
+    opt('dilation', any<IntOrTuple>('tuple of ints'), 1),
+    opt('groups', any<number>('int'), 1),
+  ],
+  { dialect: 'native' },
+);
+
+/** Every way to call `F.conv2d`: `F.conv2d(x, w, b, 2, 1)`, `F.conv2d(x, w, { bias: b, stride: 2 })`. */
+export type Conv2dArgs = ArgsOf<typeof Conv2dSig>;
 
 /**
  * `F.conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1)`.
@@ -22,35 +37,13 @@ export interface Conv2dArgs {
  * `H_out = floor((H + pad_top + pad_bottom - dilation[0]*(kH-1) - 1) / stride[0]) + 1`, likewise W.
  * `padding`: an int or `[padH, padW]` pads both sides; `'valid'` is no padding; `'same'` pads
  * `dilation*(k-1)` per axis, `floor` of half before and the rest after (stride must be 1).
- * Arguments may be positional, as in Python, or one options object after `weight`.
  * Errors are PyTorch's, raised in the same order.
  *
  * @see https://pytorch.org/docs/1.13/generated/torch.nn.functional.conv2d.html
  */
-export function conv2d(input: Tensor, weight: Tensor, args?: Conv2dArgs): Tensor;
-export function conv2d(
-  input: Tensor,
-  weight: Tensor,
-  bias?: Tensor | null,
-  stride?: IntOrTuple,
-  padding?: Conv2dPadding,
-  dilation?: IntOrTuple,
-  groups?: number,
-): Tensor;
-export function conv2d(
-  input: Tensor,
-  weight: Tensor,
-  biasOrArgs: Tensor | null | Conv2dArgs = null,
-  stride: IntOrTuple = 1,
-  padding: Conv2dPadding = 0,
-  dilation: IntOrTuple = 1,
-  groups = 1,
-): Tensor {
-  if (biasOrArgs !== null && !isTensor(biasOrArgs)) {
-    const a = biasOrArgs;
-    return conv2d(input, weight, a.bias ?? null, a.stride ?? 1, a.padding ?? 0, a.dilation ?? 1, a.groups ?? 1);
-  }
-  return convolve(input, weight, biasOrArgs, stride, padding, dilation, groups, null);
+export function conv2d(...args: Conv2dArgs): Tensor {
+  const { input, weight, bias, stride, padding, dilation, groups } = Conv2dSig.bind(args);
+  return convolve(input, weight, bias, stride, padding, dilation, groups, null);
 }
 
 /** F.conv2d's work, with the caller's filter cache (a layer's) or none. */

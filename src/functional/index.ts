@@ -4,5 +4,4 @@ export type { Conv2dArgs } from './conv';
 export { pad, PAD_MODES } from './pad';
 export type { PadArgs, PadMode } from './pad';
 export { batch_norm } from './batchnorm';
-export type { BatchNormArgs } from './batchnorm';
 export { relu } from './activation';

@@ -3,6 +3,8 @@ import { constantPad, gatherPad, type AxisGather } from '../backend/pad';
 import { tidy } from '../backend/tensor';
 import { check, IndexError, NotImplementedError } from '../errors';
 import { pyMod, sizes } from './args';
+import { opt, pyType, req, signature, type ArgsOf } from '../python/signature';
+import { intList, optionalFloat, tensor } from '../python/types';
 
 /** The modes that copy input values into the border (nn.Conv2d's padding modes other than zeros). */
 export const EDGE_PAD_MODES = ['reflect', 'replicate', 'circular'] as const;
@@ -10,11 +12,15 @@ export type EdgePadMode = (typeof EDGE_PAD_MODES)[number];
 export const PAD_MODES = ['constant', ...EDGE_PAD_MODES] as const;
 export type PadMode = (typeof PAD_MODES)[number];
 
-/** Keyword arguments of `F.pad`, for the call form `F.pad(x, [1, 1], { mode: 'reflect' })`. */
-export interface PadArgs {
-  mode?: PadMode;
-  value?: number | null;
-}
+/** `F.pad`'s signature: PyTorch 1.13's native `pad(Tensor input, SymInt[] pad, str mode="constant", float? value=None)`. */
+const PadSig = signature(
+  'pad',
+  [req('input', tensor), req('pad', intList), opt('mode', pyType<PadMode>('str', (v) => typeof v === 'string'), 'constant'), opt('value', optionalFloat, null)],
+  { dialect: 'native' },
+);
+
+/** Every way to call `F.pad`: `F.pad(x, [1, 1], 'reflect')`, `F.pad(x, [1, 1], { mode: 'reflect' })`. */
+export type PadArgs = ArgsOf<typeof PadSig>;
 
 /**
  * `F.pad(input, pad, mode='constant', value=None)`.
@@ -28,14 +34,9 @@ export interface PadArgs {
  *
  * @see https://pytorch.org/docs/1.13/generated/torch.nn.functional.pad.html
  */
-export function pad(input: Tensor, padding: readonly number[], args?: PadArgs): Tensor;
-export function pad(input: Tensor, padding: readonly number[], mode?: PadMode, value?: number | null): Tensor;
-export function pad(input: Tensor, padding: readonly number[], modeOrArgs: PadMode | PadArgs = 'constant', value: number | null = null): Tensor {
-  if (typeof modeOrArgs === 'object') return pad(input, padding, modeOrArgs.mode ?? 'constant', modeOrArgs.value ?? null);
-  const mode: string = modeOrArgs;
+export function pad(...args: PadArgs): Tensor {
+  const { input, pad: padding, mode, value } = PadSig.bind(args);
   const ndim = input.rank;
-  const bad = padding.findIndex((p) => !Number.isInteger(p));
-  if (bad >= 0) throw new TypeError(`pad(): argument 'pad' must be tuple of ints, but found element of type float at pos ${bad + 1}`);
   if (!(PAD_MODES as readonly string[]).includes(mode)) throw new NotImplementedError(`Unrecognised padding mode ${mode}`);
   check(padding.length % 2 === 0, () => 'Padding length must be divisible by 2');
   check(padding.length <= ndim * 2, () => 'Padding length too large');

@@ -17,12 +17,21 @@ export interface PyType<T> {
   readonly name: string;
   /** Whether a value is of this type, for the argument parser's "must be int, not str" checks. */
   readonly accepts?: (value: unknown) => boolean;
+  /**
+   * For a sequence type that `accepts` let through: what PyTorch's parser says of a bad element
+   * (`found element of type str at pos 2`), or null.
+   */
+  readonly elementError?: (value: unknown) => string | null;
   /** Phantom: the TypeScript type of the parameter's values. */
   readonly __value?: T;
 }
 
 /** A type for the TypeScript side only, or one the parser checks with `accepts`. */
-export const pyType = <T>(name: string, accepts?: (value: unknown) => boolean): PyType<T> => ({ name, accepts });
+export const pyType = <T>(name: string, accepts?: (value: unknown) => boolean, elementError?: (value: unknown) => string | null): PyType<T> => ({
+  name,
+  accepts,
+  elementError,
+});
 
 type Kind = 'positional' | 'varargs' | 'keyword';
 
@@ -81,8 +90,8 @@ type KeywordForm<Pre extends unknown[], Ps extends readonly AnyParam[]> =
 type Forms<Ps extends readonly AnyParam[], Pre extends unknown[] = []> =
   | KeywordForm<Pre, Ps>
   | (Ps extends readonly [infer H, ...infer T extends readonly AnyParam[]]
-      ? H extends Param<string, infer V, boolean, 'positional'>
-        ? Forms<T, [...Pre, V]>
+      ? H extends Param<string, infer V, infer R, 'positional'>
+        ? Forms<T, [...Pre, R extends true ? V : V | undefined]>
         : H extends Param<string, (infer E)[], boolean, 'varargs'>
           ? [...Pre, ...E[], Keywords<T>] | [...Pre, ...E[]]
           : never
@@ -191,6 +200,8 @@ export class Signature<Ps extends readonly AnyParam[]> {
     const given = new Set<string>();
     const n = Math.min(positional.length, this.positional.length);
     for (let i = 0; i < n; i++) {
+      // `undefined` is JavaScript's way of leaving an argument out: the default applies.
+      if (positional[i] === undefined) continue;
       bound[this.positional[i].name] = positional[i];
       given.add(this.positional[i].name);
     }
@@ -243,13 +254,25 @@ export class Signature<Ps extends readonly AnyParam[]> {
   /** PyTorch's parser: `pad(): argument 'mode' (position 3) must be str, not int`. */
   private checkTypes(bound: Record<string, unknown>, given: Set<string>): void {
     this.params.forEach((p, i) => {
-      if (!given.has(p.name) || p.type.accepts === undefined) return;
-      const value = bound[p.name];
-      if (p.type.accepts(value)) return;
-      const position = p.kind === 'positional' ? ` (position ${i + 1})` : '';
-      throw new TypeError(`${this.name}(): argument '${p.name}'${position} must be ${p.type.name}, not ${pyTypeName(value)}`);
+      if (given.has(p.name)) checkArgument(this.name, p, p.kind === 'positional' ? i + 1 : null, bound[p.name]);
     });
   }
+}
+
+/**
+ * PyTorch's argument parser's check of one argument, for a native function (or a Python one
+ * that hands the argument straight to one): `relu(): argument 'input' (position 1) must be
+ * Tensor, not str`.
+ */
+export function checkArgument(fn: string, param: { name: string; type: PyType<unknown> }, position: number | null, value: unknown): void {
+  if (param.type.accepts === undefined) return;
+  if (param.type.accepts(value)) {
+    const element = param.type.elementError?.(value) ?? null;
+    if (element !== null) throw new TypeError(`${fn}(): argument '${param.name}' must be ${param.type.name}, but ${element}`);
+    return;
+  }
+  const at = position === null ? '' : ` (position ${position})`;
+  throw new TypeError(`${fn}(): argument '${param.name}'${at} must be ${param.type.name}, not ${pyTypeName(value)}`);
 }
 
 /** Declares a signature: `signature('Conv2d.__init__', [req('in_channels', int), ...], { method: true })`. */
