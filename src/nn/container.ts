@@ -1,6 +1,6 @@
 import type { Tensor } from '@tensorflow/tfjs-core';
 import { AssertionError, AttributeError, IndexError, KeyError, NotImplementedError, ValueError } from '../errors';
-import { opt, rest, signature, type ArgsOf } from '../python/signature';
+import { isPlainObject, opt, rest, signature, type ArgsOf } from '../python/signature';
 import { any } from '../python/types';
 import { childModules, Module } from './module';
 import { typename } from './parameter';
@@ -21,7 +21,13 @@ function sliceBounds(length: number, start = 0, stop = length): [number, number]
   return [clamp(start), clamp(stop)];
 }
 
-const SequentialSig = signature('Sequential.__init__', [rest('args', any<Module | Record<string, Module>>('Module'))], { method: true, mapping: 'args' });
+const SequentialSig = signature('Sequential.__init__', [rest('args', any<Module>('Module'))], { method: true });
+
+/**
+ * Whether a plain object is a dict of modules (Python's `OrderedDict` or `dict` argument) rather
+ * than keyword arguments: it is when all its values are modules.
+ */
+const isModuleMapping = (o: Record<string, unknown>): boolean => Object.values(o).every((m) => m instanceof Module);
 
 /**
  * `nn.Sequential`: runs its modules in order, each on the previous one's output.
@@ -36,11 +42,10 @@ const SequentialSig = signature('Sequential.__init__', [rest('args', any<Module 
 export class Sequential extends Module {
   constructor(...args: Module[] | [Record<string, Module>]) {
     super();
-    const [first, ...others] = SequentialSig.bind(args as ArgsOf<typeof SequentialSig>).args;
-    if (first !== undefined && !(first instanceof Module) && others.length === 0) {
-      for (const [name, m] of Object.entries(first)) this.add_module(name, m);
+    if (args.length === 1 && isPlainObject(args[0]) && isModuleMapping(args[0])) {
+      for (const [name, m] of Object.entries(args[0] as Record<string, Module>)) this.add_module(name, m);
     } else {
-      (args as Module[]).forEach((m, i) => this.add_module(String(i), m));
+      SequentialSig.bind(args).args.forEach((m, i) => this.add_module(String(i), m));
     }
   }
 
@@ -190,7 +195,7 @@ export class ModuleList extends Module {
 
 const ModuleDictSig = signature('ModuleDict.__init__', [opt('modules', any<Record<string, Module> | Iterable<[string, Module]> | null>('Mapping'), null)], {
   method: true,
-  mapping: 'modules',
+  isMapping: isModuleMapping,
 });
 
 /**

@@ -157,7 +157,8 @@ const NamedMembersSig = signature('Module.named_parameters', [opt('prefix', str,
 const MembersSig = signature('Module.parameters', [opt('recurse', bool, true)], { method: true });
 const LoadSig = signature('Module.load_state_dict', [req('state_dict', pyType<StateDict>('dict')), opt('strict', bool, true)], {
   method: true,
-  mapping: 'state_dict',
+  // A state dict's keys are dotted tensor names, never these parameter names.
+  isMapping: (o) => !Object.keys(o).every((k) => k === 'state_dict' || k === 'strict') || Object.keys(o).length === 0,
 });
 const BufferSig = signature('Module.register_buffer', [req('name', str), req('tensor', pyType<Tensor | null>('Tensor')), opt('persistent', bool, true)], { method: true });
 const named = (name: string) => signature(name, [opt('prefix', str, ''), opt('recurse', bool, true)], { method: true });

@@ -121,10 +121,10 @@ export interface SignatureOptions {
   method?: boolean;
   dialect?: Dialect;
   /**
-   * A parameter that takes a mapping (a state dict, a module dict): a trailing plain object is
-   * that argument, not the keyword object, when it is empty or has a key that names no parameter.
+   * For a signature whose next positional parameter takes a mapping (a state dict, a module
+   * dict): whether a trailing plain object is that mapping rather than the keyword object.
    */
-  mapping?: string;
+  isMapping?: (object: Record<string, unknown>) => boolean;
 }
 
 /** Python's type name of a JavaScript value, as error messages print it. */
@@ -186,9 +186,7 @@ export class Signature<Ps extends readonly AnyParam[]> {
     while (end > 0 && args[end - 1] === undefined) end--;
     const last = args[end - 1];
     if (end > 0 && isPlainObject(last)) {
-      const keys = Object.keys(last);
-      const isMapping = this.options.mapping !== undefined && (keys.length === 0 || !keys.every((k) => this.byName.has(k)));
-      if (!isMapping) return [args.slice(0, end - 1), last];
+      if (!this.options.isMapping?.(last)) return [args.slice(0, end - 1), last];
     }
     return [args.slice(0, end), {}];
   }
