@@ -169,7 +169,7 @@ async function main(): Promise<void> {
     const model = ourModel(s);
     const x = torch.rand(s.n, s.cin, s.size, s.size);
     const [raw, freeRaw] = rawTfjs(s, model);
-    const [ours, rawMs] = await medianPairMs(timed(() => model.call(x)), timed(raw));
+    const [ours, rawMs] = await medianPairMs(timed(() => model(x)), timed(raw));
     freeRaw();
     rows.push({ s, ours, raw: rawMs, ort: ortResults?.[s.name], pt: torchResults?.medians[s.name] });
     console.log(`${s.name}: ours ${ours.toFixed(3)} ms, raw tfjs ${rawMs.toFixed(3)} ms`);

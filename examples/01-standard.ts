@@ -12,10 +12,10 @@ export function run(): void {
   const x = torch.rand({ size: [1, 3, 12, 12] });
 
   let model = new nn.Sequential(new nn.Conv2d({ in_channels: 3, out_channels: 1, kernel_size: [5, 5] }));
-  console.log(String(torch.size(model.call(x))));
+  console.log(String(torch.size(model(x))));
 
   model = new nn.Sequential(new nn.Conv2d({ in_channels: 3, out_channels: 256, kernel_size: [5, 5] }));
-  console.log(String(torch.size(model.call(x))));
+  console.log(String(torch.size(model(x))));
 }
 
 if (require.main === module) torch.ready().then(run);

@@ -12,7 +12,7 @@ export function run(): void {
   const model = new nn.Sequential(
     new nn.Conv2d({ in_channels: 256, out_channels: 32, kernel_size: [3, 3], padding: 1, groups: 8 }),
   );
-  console.log(String(torch.size(model.call(x))));
+  console.log(String(torch.size(model(x))));
 }
 
 if (require.main === module) torch.ready().then(run);

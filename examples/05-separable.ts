@@ -14,14 +14,14 @@ import { nn, torch } from '../src';
 export function run(): void {
   let x = torch.rand({ size: [1, 3, 12, 12] });
   let model = new nn.Sequential(new nn.Conv2d({ in_channels: 3, out_channels: 256, kernel_size: [5, 5] }));
-  console.log(String(torch.size(model.call(x))));
+  console.log(String(torch.size(model(x))));
 
   x = torch.rand({ size: [1, 3, 12, 12] });
   model = new nn.Sequential(
     new nn.Conv2d({ in_channels: 3, out_channels: 3, kernel_size: [5, 5], groups: 3 }),
     new nn.Conv2d({ in_channels: 3, out_channels: 256, kernel_size: [1, 1] }),
   );
-  console.log(String(torch.size(model.call(x))));
+  console.log(String(torch.size(model(x))));
 }
 
 if (require.main === module) torch.ready().then(run);

@@ -13,7 +13,7 @@ import { nn, torch } from '../src';
 export function run(): void {
   const x = torch.rand(1, 3, 16, 16);
   const model = new nn.DepthWiseConv(3, 16);
-  const y = model.call(x);
+  const y = model(x);
   console.log(torch.str(y));
 }
 

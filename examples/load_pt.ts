@@ -18,7 +18,7 @@ export function run(): void {
   console.log(String(model));
 
   const x = torch.rand(1, 3, 5, 5);
-  const y = model.call(x);
+  const y = model(x);
   console.log(String(torch.size(y)));
   [x, y].forEach((t) => t.dispose());
   model.dispose();

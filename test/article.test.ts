@@ -93,7 +93,7 @@ describe.each(BACKENDS)('BatchNorm2d on %s', (backend) => {
       for (const step of c.steps) {
         bn.train(step.mode === 'train');
         const x = tensorFrom(step.input, c.shape);
-        const y = bn.call(x);
+        const y = bn(x);
         expectClose(y, c.shape, step.output);
         expectState(bn, step.state);
         [x, y].forEach((t) => t.dispose());
@@ -113,7 +113,7 @@ describe('BatchNorm2d errors', () => {
     const count = () => (bn.num_batches_tracked === null ? null : bn.num_batches_tracked.dataSync()[0]);
     expect(count()).toBe(c.num_batches_tracked_before);
     const before = memory().numTensors;
-    expect(thrown(() => bn.call(x))).toEqual(c.error);
+    expect(thrown(() => bn(x))).toEqual(c.error);
     expect(memory().numTensors).toBe(before);
     expect(count()).toBe(c.num_batches_tracked_after);
     x.dispose();
@@ -172,11 +172,11 @@ describe.each(BACKENDS)('article modules on %s', (backend) => {
       const m = makers[name]();
       loadState(m, run.initial);
       const x = tensorFrom(run.input, run.input_shape);
-      const yTrain = m.call(x);
+      const yTrain = m(x);
       expectClose(yTrain, run.train_output_shape, run.train_output);
       expectState(m, run.state_after_train);
       m.eval();
-      const yEval = m.call(x);
+      const yEval = m(x);
       expectClose(yEval, run.train_output_shape, run.eval_output);
       [x, yTrain, yEval].forEach((t) => t.dispose());
       m.dispose();
@@ -186,9 +186,9 @@ describe.each(BACKENDS)('article modules on %s', (backend) => {
       const start = memory().numTensors;
       const m = makers[name]();
       const x = torch.rand(run.input_shape);
-      m.call(x).dispose(); // converts weights to tfjs's layouts once
+      m(x).dispose(); // converts weights to tfjs's layouts once
       const before = memory().numTensors;
-      for (let i = 0; i < 20; i++) m.call(x).dispose();
+      for (let i = 0; i < 20; i++) m(x).dispose();
       expect(memory().numTensors).toBe(before);
       x.dispose();
       m.dispose();
@@ -222,12 +222,12 @@ describe('BatchNorm2d eval terms', () => {
     const [bn, fresh] = [new nn.BatchNorm2d(3), new nn.BatchNorm2d(3)];
     const x = torch.rand(2, 3, 4, 4);
     bn.eval();
-    bn.call(x).dispose(); // computes eval terms from the initial statistics
+    bn(x).dispose(); // computes eval terms from the initial statistics
     fresh.train();
     fresh.call(x).dispose(); // moves fresh's running statistics
     bn.load_state_dict(fresh.state_dict());
     fresh.eval();
-    const [a, b] = [bn.call(x), fresh.call(x)];
+    const [a, b] = [bn(x), fresh.call(x)];
     expect(Array.from(a.dataSync())).toEqual(Array.from(b.dataSync()));
     [x, a, b].forEach((t) => t.dispose());
     bn.dispose();

@@ -31,8 +31,8 @@ describe.each(BACKENDS)('channels-last chains on %s', (backend) => {
   ] as const)('%s converts layout once in and once out', async (_, make, shape) => {
     const m = make();
     const x = torch.rand([...shape]);
-    m.call(x).dispose(); // converts weights once
-    const names = await kernels(() => m.call(x));
+    m(x).dispose(); // converts weights once
+    const names = await kernels(() => m(x));
     expect(names.filter((k) => k === 'Transpose')).toHaveLength(2);
     x.dispose();
     m.dispose();
@@ -47,7 +47,7 @@ describe.each(BACKENDS)('channels-last chains on %s', (backend) => {
     // A hook on every module makes every chain run layer by layer on NCHW tensors.
     for (const m of b.modules()) m.register_forward_hook(() => undefined);
     const x = torch.rand(2, 4, 9, 9);
-    const [ya, yb] = [a.call(x), b.call(x)];
+    const [ya, yb] = [a(x), b(x)];
     const diff = Math.max(...Array.from(ya.dataSync(), (v, i) => Math.abs(v - yb.dataSync()[i])));
     expect(ya.shape).toEqual(yb.shape);
     expect(diff).toBeLessThanOrEqual(1e-5);
@@ -67,7 +67,7 @@ describe.each(BACKENDS)('channels-last chains on %s', (backend) => {
       });
     }
     const x = torch.rand(2, 4, 9, 9);
-    m.call(x).dispose();
+    m(x).dispose();
     expect(seen).toEqual(fixture.chain_hooks);
     x.dispose();
     m.dispose();
@@ -76,7 +76,7 @@ describe.each(BACKENDS)('channels-last chains on %s', (backend) => {
   it('raises PyTorch\'s error, with NCHW shapes, from inside a chain', () => {
     const m = new nn.Sequential(new nn.Conv2d(3, 4, 3), new nn.Conv2d(5, 2, 1));
     const x = torch.rand(1, 3, 6, 6);
-    expect(thrown(() => m.call(x))).toEqual(fixture.chain_error);
+    expect(thrown(() => m(x))).toEqual(fixture.chain_error);
     x.dispose();
     m.dispose();
   });

@@ -57,7 +57,7 @@ describe.each(BACKENDS)('nn.Conv2d on %s', (backend) => {
     it('matches PyTorch forward', () => {
       const m = moduleFor(c);
       const x = tensorFrom(c.input, c.input_shape);
-      const y = m.call(x);
+      const y = m(x);
       expectClose(y, c.output_shape, c.output);
       [x, y].forEach((t) => t.dispose());
       m.dispose();

@@ -52,7 +52,7 @@ describe('nn.Conv2d errors', () => {
     const m = new nn.Conv2d(c.ctor);
     const x = torch.rand(c.input_shape!);
     const before = numTensors();
-    expectPyTorchError(thrown(() => m.call(x)), c);
+    expectPyTorchError(thrown(() => m(x)), c);
     expect(numTensors()).toBe(before);
     x.dispose();
     m.dispose();

@@ -20,9 +20,9 @@ describe.each(BACKENDS)('no tensor leaks on %s', (backend) => {
     const start = memory().numTensors;
     const m = new nn.Conv2d(config);
     const x = torch.rand(shape);
-    m.call(x).dispose(); // the first call converts the weight to tfjs's layout once, kept by the module
+    m(x).dispose(); // the first call converts the weight to tfjs's layout once, kept by the module
     const before = memory().numTensors;
-    for (let i = 0; i < 100; i++) m.call(x).dispose();
+    for (let i = 0; i < 100; i++) m(x).dispose();
     expect(memory().numTensors).toBe(before);
     x.dispose();
     m.dispose();
@@ -32,10 +32,10 @@ describe.each(BACKENDS)('no tensor leaks on %s', (backend) => {
   it('a weight changed by load_state_dict is reconverted, and the old conversion freed', () => {
     const [m, fresh] = [new nn.Conv2d(2, 4, 3, { groups: 2 }), new nn.Conv2d(2, 4, 3, { groups: 2 })];
     const x = torch.rand(1, 2, 3, 3);
-    m.call(x).dispose(); // caches m's converted weight
+    m(x).dispose(); // caches m's converted weight
     const before = memory().numTensors;
     m.load_state_dict(fresh.state_dict());
-    const [y, expected] = [m.call(x), fresh.call(x)];
+    const [y, expected] = [m(x), fresh.call(x)];
     expect(Array.from(y.dataSync())).toEqual(Array.from(expected.dataSync()));
     [y, expected].forEach((t) => t.dispose());
     expect(memory().numTensors).toBe(before + 1); // fresh's own cached conversion
@@ -48,7 +48,7 @@ describe.each(BACKENDS)('no tensor leaks on %s', (backend) => {
     const m = new nn.Conv2d(3, 4, 3, { padding: 1, padding_mode: 'reflect' });
     const x = torch.rand(1, 4, 5, 5);
     const before = memory().numTensors;
-    for (let i = 0; i < 100; i++) expect(() => m.call(x)).toThrow(RuntimeError);
+    for (let i = 0; i < 100; i++) expect(() => m(x)).toThrow(RuntimeError);
     expect(memory().numTensors).toBe(before);
     x.dispose();
     m.dispose();

@@ -161,7 +161,7 @@ describe.each(BACKENDS)('torch.load on %s', (backend) => {
     disposeAll(sd);
     expect(String(m)).toBe(c.repr);
     const x = tensorFrom(c.input, c.input_shape);
-    const y = m.call(x);
+    const y = m(x);
     expectClose(y, c.output_shape, c.output);
     [x, y].forEach((t) => t.dispose());
     m.dispose();
@@ -203,7 +203,7 @@ describe.each(BACKENDS)('safetensors on %s', (backend) => {
     expect(String(m.load_state_dict(sd))).toBe('<All keys matched successfully>');
     disposeAll(sd);
     const x = tensorFrom(c.input, c.input_shape);
-    const y = m.call(x);
+    const y = m(x);
     expectClose(y, c.output_shape, c.output);
     [x, y].forEach((t) => t.dispose());
     m.dispose();

@@ -38,7 +38,7 @@ describe.each(BACKENDS)('PyTorch checkpoints of whole models on %s', (backend) =
     expect(memory().numTensors).toBe(before);
     model.eval();
     const x = tensorFrom(c.input, c.input_shape);
-    const y = model.call(x) as ReturnType<nn.Conv2d['forward']>;
+    const y = model(x) as ReturnType<nn.Conv2d['forward']>;
     expectClose(y, c.output_shape, c.output);
     [x, y].forEach((t) => t.dispose());
     model.dispose();
@@ -58,7 +58,7 @@ describe.each(BACKENDS)('PyTorch checkpoints of whole models on %s', (backend) =
     Object.values(back).forEach((t) => t.dispose());
     b.eval();
     const x = tensorFrom(c.input, c.input_shape);
-    const y = b.call(x) as ReturnType<nn.Conv2d['forward']>;
+    const y = b(x) as ReturnType<nn.Conv2d['forward']>;
     expectClose(y, c.output_shape, c.output);
     [x, y].forEach((t) => t.dispose());
     [a, b].forEach((m) => m.dispose());

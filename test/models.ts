@@ -8,6 +8,6 @@ export class Stem extends nn.Module {
   head = new nn.Conv2d(4, 2, 1);
 
   forward(x: Tensor): Tensor {
-    return this.head.call(this.block.call(this.features.call(x)));
+    return this.head(this.block(this.features(x)));
   }
 }

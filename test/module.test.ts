@@ -8,7 +8,7 @@ class TwoConvs extends nn.Module {
   conv_b = new nn.Conv2d(4, 2, 1, { bias: false });
 
   forward(x: Tensor): Tensor {
-    return this.conv_b.call(this.conv_a.call(x));
+    return this.conv_b(this.conv_a(x));
   }
 }
 
@@ -18,7 +18,7 @@ class Nested extends nn.Module {
   shared = this.stem;
 
   forward(x: Tensor): Tensor {
-    return this.body.call(this.stem.call(x));
+    return this.body(this.stem(x));
   }
 }
 
@@ -87,7 +87,7 @@ describe.each(BACKENDS)('load_state_dict then forward on %s', (backend) => {
     const sd = Object.fromEntries(Object.entries(fixture.two_convs.state).map(([k, v]) => [k, tensorFrom(v, shapes[k])]));
     expect(String(m.load_state_dict(sd))).toBe(fixture.all_matched_repr);
     const x = tensorFrom(fixture.two_convs.input, fixture.two_convs.input_shape);
-    const y = m.call(x);
+    const y = m(x);
     expectClose(y, fixture.two_convs.output_shape, fixture.two_convs.output);
     [x, y, ...Object.values(sd)].forEach((t) => t.dispose());
     m.dispose();
@@ -189,7 +189,7 @@ describe('subclassed layers', () => {
     const inner = new ConvRelu(2, 2, 1);
     const seq = new nn.Sequential(inner);
     const x = torch.randn(1, 2, 3, 3);
-    const [alone, chained] = [inner.call(x), seq.call(x)];
+    const [alone, chained] = [inner.call(x), seq(x)];
     expect(Array.from(chained.dataSync())).toEqual(Array.from(alone.dataSync()));
     expect(Math.min(...chained.dataSync())).toBeGreaterThanOrEqual(0);
     [x, alone, chained].forEach((t) => t.dispose());

@@ -24,7 +24,7 @@ class Shared extends nn.Module {
   act = new nn.ReLU();
 
   forward(x: Tensor): Tensor {
-    return this.act.call(this.conv.call(this.act.call(this.conv.call(x))));
+    return this.act(this.conv(this.act(this.conv(x))));
   }
 }
 
@@ -158,7 +158,7 @@ describe.each(BACKENDS)('summary() on %s', (backend) => {
         m.register_forward_hook((_m, inputs, output) => void events.push(['fwd', name, shape(inputs[0]), shape(output)])),
       ]);
       const x = torch.zeros(c.input_shape);
-      model.call(x).dispose();
+      model(x).dispose();
       handles.forEach((h) => h.remove());
       x.dispose();
       expect(events).toEqual(c.events);
@@ -280,7 +280,7 @@ describe('summary() tables', () => {
     class AVeryLongModuleNameForTheLayerColumn extends nn.Module {
       act = new nn.ReLU();
       forward(x: Tensor): Tensor {
-        return this.act.call(x);
+        return this.act(x);
       }
     }
     const m = seq(new AVeryLongModuleNameForTheLayerColumn());
@@ -315,7 +315,7 @@ describe('summary() leaves no trace', () => {
     const m = new Stem();
     m.block.eval();
     const x = torch.rand(2, 3, 6, 6);
-    m.call(x).dispose(); // the first call may convert weights once; the module keeps those
+    m(x).dispose(); // the first call may convert weights once; the module keeps those
     const flags = [...m.modules()].map((mod) => mod.training);
     const state = Object.fromEntries(Object.entries(m.state_dict()).map(([k, v]) => [k, Array.from(v.dataSync())]));
     const before = memory().numTensors;
@@ -326,7 +326,7 @@ describe('summary() leaves no trace', () => {
     expect([...m.modules()].map((mod) => mod.training)).toEqual(flags);
     expect(Object.fromEntries(Object.entries(m.state_dict()).map(([k, v]) => [k, Array.from(v.dataSync())]))).toEqual(state);
     const rows = s.summary_list.length;
-    m.call(x).dispose();
+    m(x).dispose();
     expect(s.summary_list.length).toBe(rows);
     x.dispose();
     m.dispose();
@@ -397,7 +397,7 @@ describe('forward hooks as PyTorch runs them', () => {
     const m = seq(new nn.Conv2d(2, 3, 3, { padding: 1 }), new nn.ReLU(), new nn.Conv2d(3, 2, 1));
     const x = torch.rand(r.input_shape);
     expect(Array.from(x.dataSync())).toEqual(r.input);
-    const plain = m.call(x);
+    const plain = m(x);
     expectClose(plain, r.output_shape, r.output_plain);
     const events: [number, number][] = [];
     const total = (t: unknown) => sum(t as Tensor).dataSync()[0];
@@ -409,13 +409,13 @@ describe('forward hooks as PyTorch runs them', () => {
       m.at(1).register_forward_hook((_m, _inputs, output) => mul(output as Tensor, 3)),
       m.at(2).register_forward_hook((_m, inputs, output) => void events.push([total(inputs[0]), total(output)])),
     ];
-    const hooked = m.call(x);
+    const hooked = m(x);
     expectClose(hooked, r.output_shape, r.output_hooked);
     expect(events.length).toBe(1);
     events[0].forEach((v, i) => expect(Math.abs(v - r.events[0][i])).toBeLessThanOrEqual(1e-4 * Math.abs(r.events[0][i]) + 1e-4));
     handles.forEach((h) => h.remove());
     handles[0].remove();
-    const after = m.call(x);
+    const after = m(x);
     expectClose(after, r.output_shape, r.output_plain);
     [x, plain, hooked, after].forEach((t) => t.dispose());
     m.dispose();
@@ -433,9 +433,9 @@ describe('forward hooks as PyTorch runs them', () => {
       }
     });
     const x = torch.zeros(1);
-    m.call(x).dispose();
+    m(x).dispose();
     events.push('|');
-    m.call(x).dispose();
+    m(x).dispose();
     x.dispose();
     expect(events).toEqual(fixture.added_during_call);
   });

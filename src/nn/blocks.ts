@@ -3,6 +3,11 @@ import { ReLU } from './activation';
 import { BatchNorm2d } from './batchnorm';
 import { Conv2d } from './conv';
 import { Module } from './module';
+import { req, signature, type ArgsOf } from '../python/signature';
+import { any } from '../python/types';
+
+/** The article's `Depth_Wise_Conv.__init__(self, in_channel, out_channel)`. */
+const DepthWiseConvSig = signature('Depth_Wise_Conv.__init__', [req('in_channel', any<number>('int')), req('out_channel', any<number>('int'))], { method: true });
 
 /**
  * The article's `Depth_Wise_Conv` block, line for line: a 3×3 depthwise convolution
@@ -21,10 +26,11 @@ export class DepthWiseConv extends Module {
   bn: BatchNorm2d;
   act: ReLU;
 
-  constructor(in_channel: number, out_channel: number) {
+  constructor(...args: ArgsOf<typeof DepthWiseConvSig>) {
     super();
-    this.conv_group = new Conv2d(in_channel, in_channel, 3, { stride: 1, padding: 1, groups: in_channel });
-    this.conv_point = new Conv2d(in_channel, out_channel, 1, { stride: 1, padding: 1, groups: 1 });
+    const { in_channel, out_channel } = DepthWiseConvSig.bind(args);
+    this.conv_group = new Conv2d(in_channel, in_channel, { kernel_size: 3, stride: 1, padding: 1, groups: in_channel });
+    this.conv_point = new Conv2d(in_channel, out_channel, { kernel_size: 1, stride: 1, padding: 1, groups: 1 });
     this.bn = new BatchNorm2d(out_channel);
     this.act = new ReLU();
   }

@@ -40,6 +40,9 @@ const isModuleMapping = (o: Record<string, unknown>): boolean => Object.values(o
  * @see https://pytorch.org/docs/1.13/generated/torch.nn.Sequential.html
  */
 export class Sequential extends Module {
+  /** Python's `seq[i]` for `i >= 0`: each child is also a property named by its index. */
+  readonly [index: number]: Module;
+
   constructor(...args: Module[] | [Record<string, Module>]) {
     super();
     if (args.length === 1 && isPlainObject(args[0]) && isModuleMapping(args[0])) {
@@ -115,6 +118,9 @@ const ModuleListSig = signature('ModuleList.__init__', [opt('modules', any<Itera
  * @see https://pytorch.org/docs/1.13/generated/torch.nn.ModuleList.html
  */
 export class ModuleList extends Module {
+  /** Python's `list[i]` for `i >= 0`: each child is also a property named by its index. */
+  readonly [index: number]: Module;
+
   constructor(...args: ArgsOf<typeof ModuleListSig>) {
     super();
     const { modules } = ModuleListSig.bind(args);
@@ -161,11 +167,14 @@ export class ModuleList extends Module {
     return m;
   }
 
-  /** Inserts `module` before position `index`, as Python's `list.insert` (an index past either end clamps). */
+  /**
+   * `insert(index, module)` as PyTorch's: the modules from `index` on move up one and `module`
+   * takes key `index` (an index past the end becomes that key, as PyTorch's does).
+   */
   insert(index: number, module: Module): void {
-    const modules = this.list();
-    modules.splice(index < 0 ? Math.max(index + modules.length, 0) : index, 0, module);
-    childModules(this, modules.map((m, i) => [String(i), m]));
+    const modules = childModules(this);
+    for (let i = modules.size; i > index; i--) this.add_module(String(i), modules.get(String(i - 1)) ?? null);
+    this.add_module(String(index), module);
   }
 
   /** Adds `module` at the end; returns this. */
@@ -188,7 +197,7 @@ export class ModuleList extends Module {
     return this.list()[Symbol.iterator]();
   }
 
-  forward(): never {
+  forward(..._inputs: unknown[]): never {
     throw missingForward(this);
   }
 }
@@ -286,7 +295,7 @@ export class ModuleDict extends Module {
     return childModules(this).keys();
   }
 
-  forward(): never {
+  forward(..._inputs: unknown[]): never {
     throw missingForward(this);
   }
 }

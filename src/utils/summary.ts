@@ -412,7 +412,7 @@ function forwardPass(model: Module, inputs: Tensor[], mode: 'train' | 'eval'): L
   }
   try {
     model.train(mode === 'train');
-    const output: unknown = model.call(...inputs);
+    const output: unknown = model(...inputs);
     const keep = new Set<unknown>([...inputs, ...model.parameters(), ...model.buffers()]);
     forEachTensor(output, (t) => {
       if (!keep.has(t)) t.dispose();
