@@ -482,7 +482,7 @@ export abstract class Module {
    * and persistent buffers and returns the missing and unexpected keys. With `strict` these are
    * errors; a shape mismatch always is. As in PyTorch, every matching entry is copied before the
    * RuntimeError listing all problems. A disposed tensor in `state_dict`, or a disposed module,
-   * is refused before anything is copied.
+   * is refused before anything is copied, so the module stays as it was and usable.
    */
   load_state_dict(...args: ArgsOf<typeof LoadSig>): IncompatibleKeys {
     const { state_dict: stateDict, strict } = LoadSig.bind(args);
