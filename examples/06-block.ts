@@ -5,7 +5,7 @@
  *   model = Depth_Wise_Conv(3, 16)
  *   model = model(x)
  *   print(model)     # the 1×16×18×18 output tensor (padding=1 on the 1×1 conv adds the border)
- * PyTorch appends `grad_fn=<ReluBackward0>` to that printout; there is no autograd here, so
+ * PyTorch appends `grad_fn=<ReluBackward0>` to that printout; torch.str prints no grad_fn, so
  * the tensor prints without it.
  */
 import { nn, torch } from '../src';

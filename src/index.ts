@@ -15,3 +15,7 @@ export { IndexError, NotImplementedError, RuntimeError, ValueError } from './err
 export { safetensors, UnpicklingError } from './io';
 export { summary, ModelStatistics, LayerInfo } from './utils/summary';
 export type { SummaryInput, SummaryOptions, ColumnName, RowSetting } from './utils/summary';
+export * as torchvision from './torchvision';
+export { Tensor } from '@tensorflow/tfjs-core';
+import './methods/tensor';
+import './autograd/tensor';

@@ -1,4 +1,5 @@
 import { tf } from './runtime';
+import { guardAllocations, type Allocation } from './guard';
 import { nchwToNhwc, nhwcToNchw, oihwToDepthwise, oihwToHwio } from './layout';
 
 /** Everything a lowering needs, derived once by the caller (sizes already validated). */
@@ -15,8 +16,10 @@ export interface Conv2dGeometry {
  * Callers run this inside `tidy`.
  */
 export function conv2dNchw(x: tf.Tensor4D, w: tf.Tensor4D, bias: tf.Tensor1D | null, g: Conv2dGeometry, cache: FilterCache | null = null): tf.Tensor4D {
+  const [n, c, h, wd] = x.shape;
   const [, , kh, kw] = w.shape;
-  if (x.shape[0] === 1 && kh === 1 && kw === 1 && g.groups === 1 && g.stride[0] === 1 && g.stride[1] === 1) return pointwiseNchw(x, w, bias, g, cache);
+  if (n === 1 && kh === 1 && kw === 1 && g.groups === 1 && g.stride[0] === 1 && g.stride[1] === 1) return pointwiseNchw(x, w, bias, g, cache);
+  guardAllocations(convAllocations([n, h, wd, c], w.shape, bias !== null, g, true));
   return nhwcToNchw(conv2dNhwc(nchwToNhwc(x), w, bias, g, cache));
 }
 
@@ -28,6 +31,13 @@ export function conv2dNchw(x: tf.Tensor4D, w: tf.Tensor4D, bias: tf.Tensor1D | n
  */
 function pointwiseNchw(x: tf.Tensor4D, w: tf.Tensor4D, bias: tf.Tensor1D | null, g: Conv2dGeometry, cache: FilterCache | null): tf.Tensor4D {
   const [top, bottom, left, right] = g.pads;
+  const [, c, hx, wx] = x.shape;
+  const [hp, wp] = [hx + top + bottom, wx + left + right];
+  const out: Allocation = { shape: [1, w.shape[0], hp, wp], dtype: 'float32' };
+  const extra: Allocation[] = [];
+  if (top + bottom + left + right > 0) extra.push({ shape: [1, c, hp, wp], dtype: 'float32' });
+  if (bias !== null) extra.push(out);
+  guardAllocations([out, ...extra]);
   const padded = top + bottom + left + right > 0 ? tf.pad(x, [[0, 0], [0, 0], [top, bottom], [left, right]]) : x;
   const [, cin, h, wd] = padded.shape;
   const [matrix] = filters(cache, w, 'matrix', () => [tf.reshape(w, [w.shape[0], cin])]);
@@ -47,6 +57,7 @@ function pointwiseNchw(x: tf.Tensor4D, w: tf.Tensor4D, bias: tf.Tensor1D | null,
  * kept in `cache` when the caller has one (see {@link FilterCache}).
  */
 export function conv2dNhwc(x: tf.Tensor4D, w: tf.Tensor4D, bias: tf.Tensor1D | null, g: Conv2dGeometry, cache: FilterCache | null = null): tf.Tensor4D {
+  guardAllocations(convAllocations(x.shape, w.shape, bias !== null, g, false));
   const inChannels = x.shape[3];
   const [sh, sw] = g.stride;
   const subsample = (sh > 1 || sw > 1) && (g.dilation[0] > 1 || g.dilation[1] > 1);
@@ -73,6 +84,58 @@ export function conv2dNhwc(x: tf.Tensor4D, w: tf.Tensor4D, bias: tf.Tensor1D | n
     if (bias !== null) y = tf.add(y, bias);
   }
   return y;
+}
+
+/** Output height and width of a convolution at `stride`, as PyTorch sizes it. */
+function outputSize(h: number, wd: number, kh: number, kw: number, g: Conv2dGeometry, stride: readonly [number, number]): [number, number] {
+  const [top, bottom, left, right] = g.pads;
+  const [dh, dw] = g.dilation;
+  return [
+    Math.floor((h + top + bottom - dh * (kh - 1) - 1) / stride[0]) + 1,
+    Math.floor((wd + left + right - dw * (kw - 1) - 1) / stride[1]) + 1,
+  ];
+}
+
+/**
+ * What {@link conv2dNhwc} (and, with `layoutChange`, {@link conv2dNchw}'s conversions around
+ * it) asks the backend for, output first: intermediates of the lowering live until the
+ * caller's tidy ends, so they all count. On wasm, XNNPACK also allocates an indirection buffer
+ * of 4-byte pointers for every convolution that is not a plain 1×1 matrix product, one per
+ * kernel tap and output pixel (per kernel row and output pixel for depthwise ones); when that
+ * allocation fails XNNPACK reports an error that tfjs ignores, and the kernel then traps, so it
+ * is planned for as well. Measured on a 4096² input with a 3×3 kernel: the heap grew by the
+ * output plus 604 MB for 4→4 channels (9 taps × 4096² × 4 bytes) and by the output plus
+ * 201 MB depthwise (3 rows × 4096² × 4 bytes).
+ */
+function convAllocations(
+  [n, h, wd, cin]: readonly number[],
+  [cout, cinG, kh, kw]: readonly number[],
+  hasBias: boolean,
+  g: Conv2dGeometry,
+  layoutChange: boolean,
+): Allocation[] {
+  const f32 = (...shape: number[]): Allocation => ({ shape, dtype: 'float32' });
+  const subsample = (g.stride[0] > 1 || g.stride[1] > 1) && (g.dilation[0] > 1 || g.dilation[1] > 1);
+  const [ho, wo] = outputSize(h, wd, kh, kw, g, g.stride);
+  const [hk, wk] = subsample ? outputSize(h, wd, kh, kw, g, [1, 1]) : [ho, wo];
+  const out = f32(n, ho, wo, cout);
+  const list = [out];
+  if (layoutChange) list.push(f32(n, h, wd, cin));
+  if (g.groups === 1 || g.groups === cin) {
+    list.push(f32(n, hk, wk, cout));
+  } else if (chooseGroupedLowering(tf.getBackend(), cout, g.groups) === depthwiseThenSum) {
+    list.push(f32(n, hk, wk, cin * (cout / g.groups)), f32(n, hk, wk, cout));
+  } else {
+    list.push(f32(n, h, wd, cin), f32(n, hk, wk, cout), f32(n, hk, wk, cout));
+  }
+  if (subsample) list.push(out);
+  if (hasBias) list.push(out);
+  if (tf.getBackend() === 'wasm') {
+    const gemm = kh === 1 && kw === 1 && g.stride.every((s) => s === 1) && g.pads.every((p) => p === 0);
+    if (!gemm) list.push({ shape: [g.groups === cin ? kh : kh * kw, hk, wk], dtype: 'int32' });
+    list.push(f32(kh * kw * cinG * cout + cout));
+  }
+  return list;
 }
 
 /**

@@ -1,11 +1,12 @@
+import { guardAllocation, type AllocDType } from './guard';
 import { tf } from './runtime';
 
 /**
  * The one place that knows tfjs wants channels last. PyTorch's layouts (NCHW activations, OIHW
  * weights) stay at the API; these convert on the way into and out of tfjs kernels.
  */
-export const nchwToNhwc = (x: tf.Tensor4D): tf.Tensor4D => tf.transpose(x, [0, 2, 3, 1]);
-export const nhwcToNchw = (x: tf.Tensor4D): tf.Tensor4D => tf.transpose(x, [0, 3, 1, 2]);
+export const nchwToNhwc = (x: tf.Tensor4D): tf.Tensor4D => (guardAllocation(x.shape, x.dtype as AllocDType), tf.transpose(x, [0, 2, 3, 1]));
+export const nhwcToNchw = (x: tf.Tensor4D): tf.Tensor4D => (guardAllocation(x.shape, x.dtype as AllocDType), tf.transpose(x, [0, 3, 1, 2]));
 
 /** `[out, in/groups, kH, kW]` → tfjs conv2d's `[kH, kW, in/groups, out]`. */
 export const oihwToHwio = (w: tf.Tensor4D): tf.Tensor4D => tf.transpose(w, [2, 3, 1, 0]);

@@ -1,4 +1,5 @@
-import { ensureReady, tf } from './runtime';
+import { guardAllocation } from './guard';
+import { compute, ensureReady, tf } from './runtime';
 
 export type DType = 'float32' | 'int32';
 
@@ -7,47 +8,48 @@ export type LoadedDType = DType | 'bool';
 
 /** A tensor from flat values in C order, on the active backend. */
 export function fromFlat(values: Float32Array | Int32Array | Uint8Array | number[], shape: readonly number[], dtype: LoadedDType = 'float32'): tf.Tensor {
-  ensureReady();
-  return tf.tensor(values, [...shape], dtype);
+  guardAllocation(shape, dtype);
+  return compute(() => tf.tensor(values, [...shape], dtype));
 }
 
 /** A trainable variable (a PyTorch Parameter) holding `values` in `shape`. */
 export function parameter(values: Float32Array, shape: readonly number[]): tf.Variable {
-  ensureReady();
-  return tf.tidy(() => tf.variable(tf.tensor(values, [...shape], 'float32'), true));
+  guardAllocation(shape);
+  return tidy(() => tf.variable(tf.tensor(values, [...shape], 'float32'), true));
 }
 
-export function fill(shape: readonly number[], value: number, dtype: DType = 'float32'): tf.Tensor {
-  ensureReady();
-  return tf.fill([...shape], value, dtype);
+/** A new tensor of `shape` with every element `value`. */
+export function fill(shape: readonly number[], value: number, dtype: LoadedDType = 'float32'): tf.Tensor {
+  guardAllocation(shape, dtype);
+  return compute(() => tf.fill([...shape], value, dtype));
 }
 
 /** Copies `value` into `target` (cast to its dtype), as PyTorch's `copy_` does. */
 export function assign(target: tf.Variable, value: tf.Tensor): void {
   // Assigning a variable its own data would free that data first (m.load_state_dict(m.state_dict())).
   if (value.dataId === target.dataId) return;
-  tf.tidy(() => target.assign(value.dtype === target.dtype ? value : tf.cast(value, target.dtype)));
+  tidy(() => target.assign(value.dtype === target.dtype ? value : tf.cast(value, target.dtype)));
 }
 
 /** A non-trainable Variable filled with `value`: a buffer that can be updated in place. */
 export function buffer(shape: readonly number[], value: number, dtype: DType = 'float32'): tf.Variable {
-  ensureReady();
-  return tf.tidy(() => tf.variable(tf.fill([...shape], value, dtype), false));
+  guardAllocation(shape, dtype);
+  return tidy(() => tf.variable(tf.fill([...shape], value, dtype), false));
 }
 
 /** A new tensor with `t`'s values, cast to `dtype`. */
-export function copy(t: tf.Tensor, dtype: DType): tf.Tensor {
-  return tf.tidy(() => (t.dtype === dtype ? tf.clone(t) : tf.cast(t, dtype)));
+export function copy(t: tf.Tensor, dtype: LoadedDType): tf.Tensor {
+  return tidy(() => (t.dtype === dtype ? tf.clone(t) : tf.cast(t, dtype)));
 }
 
 /** Adds one to a scalar counter in place (PyTorch's `num_batches_tracked.add_(1)`). */
 export function increment(counter: tf.Variable): void {
-  tf.tidy(() => counter.assign(tf.add(counter, tf.scalar(1, counter.dtype))));
+  tidy(() => counter.assign(tf.add(counter, tf.scalar(1, counter.dtype))));
 }
 
 /** A tensor's values, flat in C order and read synchronously (a bool tensor's as 0/1 bytes). */
 export function values(t: tf.Tensor): Float32Array | Int32Array | Uint8Array {
-  return t.dataSync() as Float32Array | Int32Array | Uint8Array;
+  return compute(() => t.dataSync() as Float32Array | Int32Array | Uint8Array);
 }
 
 /**
@@ -77,7 +79,15 @@ export function isVariable(x: unknown): x is tf.Variable {
   return x instanceof tf.Variable;
 }
 
-export const tidy = tf.tidy;
+/**
+ * `tf.tidy` for the library's computations: tensors made inside are freed unless returned, and
+ * a failure of the backend itself surfaces as the library's RuntimeError (see {@link compute}).
+ */
+export function tidy<T extends tf.TensorContainer>(fn: () => T): T {
+  return tf.tidy(() => compute(fn));
+}
+/** A tensor of `shape` sharing `t`'s data; tfjs counts the references, so either may be disposed first. */
+export const reshaped = (t: tf.Tensor, shape: readonly number[]): tf.Tensor => tidy(() => tf.reshape(t, [...shape]));
 export const unsqueeze0 = <T extends tf.Tensor>(x: T): tf.Tensor => tf.expandDims(x, 0);
 export const squeeze0 = <T extends tf.Tensor>(x: T): tf.Tensor => tf.squeeze(x, [0]);
 

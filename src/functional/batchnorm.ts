@@ -1,7 +1,9 @@
 import type { Tensor, Variable } from '@tensorflow/tfjs-core';
-import { channelAffine, channelSums } from '../backend/batchnorm';
-import { assign, DerivedValue, fromFlat, isVariable, tidy, values } from '../backend/tensor';
+import { customOp, isRecording } from '../backend/autograd';
+import { batchNormBackward, channelAffine, channelSums } from '../backend/batchnorm';
+import { assign, copy, DerivedValue, fromFlat, isVariable, tidy, values, type LoadedDType } from '../backend/tensor';
 import { check, ValueError } from '../errors';
+import { scalarTypeName } from './dtypes';
 import { opt, req, signature, type ArgsOf } from '../python/signature';
 import { any } from '../python/types';
 import { Size } from '../torch/size';
@@ -93,11 +95,20 @@ function batchNorm(
     check(t.size === channels, () => `${name} should contain ${channels} elements not ${t.size}`);
   }
   if (training) [running_mean, running_var].forEach(requireVariable);
-  if (input.size === 0) return tidy(() => channelAffine(input, new Float32Array(channels), new Float32Array(channels), channelsLast));
+  if (input.size === 0) return copy(input, input.dtype as LoadedDType);
+  // ATen's CPU kernel, after the shape checks and the empty case: it dispatches on the input's
+  // dtype (floating only), then requires float parameters, so nothing has been updated yet.
+  check(input.dtype === 'float32', () => `"batch_norm" not implemented for '${scalarTypeName(input.dtype)}'`);
+  check([running_mean, weight, bias].every((t) => t === null || t.dtype === 'float32'), () => 'mixed dtype (CPU): expect parameter to have scalar type of Float');
+  check(running_var === null || running_var.dtype === 'float32', () => `expected scalar type Float but found ${scalarTypeName(running_var!.dtype)}`);
   if (!training) {
     const make = () => evalScaleShift(running_mean!, running_var!, weight, bias, eps);
     const { alpha, beta } = evalTerms === null ? make() : evalTerms.get([running_mean, running_var, weight, bias], make);
-    return tidy(() => channelAffine(input, alpha, beta, channelsLast));
+    const affine = () => tidy(() => channelAffine(input, alpha, beta, channelsLast));
+    if (!isRecording([input, weight, bias])) return affine();
+    const rm = values(running_mean!);
+    const invstd = Float32Array.from(values(running_var!), (v) => f32(1 / f32(Math.sqrt(f32(v + f32(eps))))));
+    return recorded(input, weight, bias, Float32Array.from(rm), invstd, false, channelsLast, affine);
   }
   const { mean, varSum, count } = channelSums(input, channelsLast);
   const { alpha, beta } = scaleShift(weight, bias, channels, (c) => [mean[c], f32(1 / Math.sqrt(f32(varSum[c] / count) + eps))]);
@@ -110,7 +121,31 @@ function batchNorm(
     const rv = values(running_var);
     update(running_var, Float32Array.from(rv, (r, c) => f32(m * f32(varSum[c] / (count - 1)) + f32(f32(1 - m) * r))));
   }
-  return tidy(() => channelAffine(input, alpha, beta, channelsLast));
+  const affine = () => tidy(() => channelAffine(input, alpha, beta, channelsLast));
+  if (!isRecording([input, weight, bias])) return affine();
+  const invstd = Float32Array.from(varSum, (v) => f32(1 / Math.sqrt(f32(v / count) + eps)));
+  return recorded(input, weight, bias, mean, invstd, true, channelsLast, affine);
+}
+
+/**
+ * Batch normalisation as one node of the autograd graph: its statistics are summed in
+ * JavaScript, outside any kernel, so its gradient is ATen's `batch_norm_backward` written out
+ * (../backend/batchnorm). `mean` and `invstd` are what normalised the input.
+ */
+function recorded(input: Tensor, weight: Tensor | null, bias: Tensor | null, mean: Float32Array, invstd: Float32Array, training: boolean, channelsLast: boolean, run: () => Tensor): Tensor {
+  const w = weight === null ? null : Float32Array.from(values(weight));
+  return customOp(
+    'NativeBatchNormBackward0',
+    [input, weight, bias],
+    (save) => {
+      save([input]);
+      return run();
+    },
+    (dy, [x]) => {
+      const { dx, dweight, dbias } = batchNormBackward(x, dy, mean, invstd, w, training, channelsLast);
+      return [dx, weight === null ? null : fromFlat(dweight, weight.shape), bias === null ? null : fromFlat(dbias, bias.shape)];
+    },
+  );
 }
 
 /** Eval mode's terms from the running statistics, as ATen's `batch_norm_cpu_collect_linear_and_constant_terms`. */

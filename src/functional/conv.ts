@@ -1,8 +1,11 @@
 import type { Tensor, Tensor1D, Tensor4D } from '@tensorflow/tfjs-core';
+import { customOp } from '../backend/autograd';
 import { conv2dNchw, conv2dNhwc, FilterCache, type Conv2dGeometry } from '../backend/conv2d';
-import { fill, isVariable, squeeze0, tidy, unsqueeze0 } from '../backend/tensor';
-import { check } from '../errors';
+import { convLayerGradients } from '../backend/conv2d_grad';
+import { fill, isVariable, squeeze0, tidy, unsqueeze0, type LoadedDType } from '../backend/tensor';
+import { check, NotImplementedError } from '../errors';
 import { pair, sizes, type Conv2dPadding, type IntOrTuple } from './args';
+import { legacyTypeName, scalarTypeName, typeMetaName } from './dtypes';
 import { pad, type EdgePadMode } from './pad';
 import { opt, req, signature, type ArgsOf } from '../python/signature';
 import { any } from '../python/types';
@@ -58,15 +61,35 @@ function convolve(
   cache: FilterCache | null,
 ): Tensor {
   checkArgumentTypes(input, weight, bias, stride, padding, dilation, groups);
+  checkBiasDtype(input, bias);
   check(input.rank === 3 || input.rank === 4, () => `Expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: ${sizes(input.shape)}`);
   const batched = input.rank === 4;
   const x4Shape = batched ? input.shape : [1, ...input.shape];
-  const plan = planConv2d(x4Shape, weight.shape, bias?.shape ?? null, pair(stride), padding, pair(dilation), groups);
+  const plan = planConv2d(x4Shape, weight.shape, bias?.shape ?? null, pair(stride), padding, pair(dilation), groups, [input.dtype, weight.dtype]);
   return tidy(() => {
     const x = (batched ? input : unsqueeze0(input)) as Tensor4D;
-    const y = x.size === 0 ? fill(plan.outShape, 0) : conv2dNchw(x, weight as Tensor4D, bias as Tensor1D | null, plan, cache);
+    // ATen's empty-input convolution makes zeros with the weight's options.
+    const y = recorded(x, weight, bias, plan, false, () =>
+      x.size === 0 ? fill(plan.outShape, 0, weight.dtype as LoadedDType) : conv2dNchw(x, weight as Tensor4D, bias as Tensor1D | null, plan, cache),
+    );
     return batched ? y : squeeze0(y);
   });
+}
+
+/**
+ * The convolution as one node of the autograd graph, whichever lowering runs it, with ATen's
+ * gradients (../backend/conv2d_grad); `run` is the forward.
+ */
+function recorded(x: Tensor, weight: Tensor, bias: Tensor | null, g: Conv2dGeometry, channelsLast: boolean, run: () => Tensor): Tensor {
+  return customOp(
+    'ConvolutionBackward0',
+    [x, weight, bias],
+    (save) => {
+      save([x, weight]);
+      return run();
+    },
+    (dy, [xs, ws]) => convLayerGradients(xs as Tensor4D, ws as Tensor4D, dy as Tensor4D, g, bias !== null, channelsLast),
+  );
 }
 
 /**
@@ -98,6 +121,12 @@ function checkArgumentTypes(input: Tensor, weight: Tensor, bias: Tensor | null, 
   throw new TypeError(`conv2d() received an invalid combination of arguments - got (${got.join(', ')}), but expected one of:\n${lines.join('\n')}\n`);
 }
 
+/** The first check of ATen's `conv2d`, before the input's rank: the bias must have the input's dtype. */
+function checkBiasDtype(input: Tensor, bias: Tensor | null): void {
+  check(bias === null || bias.dtype === input.dtype, () =>
+    `Input type (${typeMetaName(input.dtype)}) and bias type (${typeMetaName(bias!.dtype)}) should be the same`);
+}
+
 interface Conv2dPlan extends Conv2dGeometry {
   outShape: number[];
 }
@@ -115,6 +144,7 @@ function planConv2d(
   padding: Conv2dPadding,
   dilationArg: number[],
   groups: number,
+  dtypes: readonly [input: string, weight: string],
 ): Conv2dPlan {
   let pads: [number, number, number, number] | null = null;
   let padArg: number[];
@@ -161,7 +191,7 @@ function planConv2d(
   if (n * c * h * w === 0) {
     check(n === 0 || c === 0, () => `Only zero batch or zero channel inputs are supported, but got input shape: ${sizes(xShape)}`);
   } else {
-    checkCpuKernel(xShape, wShape, stride, dilation, groups);
+    checkCpuKernel(xShape, wShape, stride, dilation, groups, dtypes);
   }
   return {
     stride: [stride[0], stride[1]],
@@ -197,24 +227,46 @@ function expandParam(values: number[], name: string, dim: number): number[] {
 
 /**
  * The checks PyTorch leaves to the CPU kernel it picks, whose wording differs by kernel. The pick
- * is ATen 1.13's `use_mkldnn` rule for a float32 CPU tensor with one intra-op thread (Debian's
- * build); otherwise a dilated convolution runs `slow_conv_dilated2d` and the rest `slow_conv2d`.
+ * is ATen 1.13's `use_mkldnn` rule for a CPU tensor with one intra-op thread (Debian's build),
+ * which only float32 input takes; otherwise a dilated convolution runs `slow_conv_dilated2d`
+ * and the rest `slow_conv2d`. Each kernel checks shapes, then dispatches on the input's dtype
+ * (slow_conv_dilated2d takes floating types only, slow_conv2d all but bool), then finds the
+ * weight's dtype different from the input's.
  */
-function checkCpuKernel(xShape: readonly number[], wShape: readonly number[], stride: number[], dilation: number[], groups: number): void {
+function checkCpuKernel(
+  xShape: readonly number[],
+  wShape: readonly number[],
+  stride: number[],
+  dilation: number[],
+  groups: number,
+  [xType, wType]: readonly [string, string],
+): void {
   const [n, c, h, w] = xShape;
   const [kh, kw] = [wShape[2], wShape[3]];
   const dilated = dilation.some((d) => d !== 1);
   const mkldnn =
+    xType === 'float32' &&
     (stride.some((s) => s !== 1) || dilated || n >= 16 || kw !== 1 || kh !== 1) &&
     (groups > 1 || (kw > 3 && kh > 3) || n > 1 || n * c * h * w > 20480);
+  const notImplemented = (kernel: string) => `"${kernel}" not implemented for '${scalarTypeName(xType)}'`;
   if (mkldnn) {
+    check(wType === xType, () =>
+      `Input type (${legacyTypeName(xType)}) and weight type (${legacyTypeName(wType)}) should be the same or input should be a MKLDNN tensor and weight is a dense tensor`);
     check(dilation.every((d) => d > 0), () => 'non-positive dilation is not supported');
     check(kh > 0 && kw > 0, () => 'could not create a descriptor for a dilated convolution forward propagation primitive');
   } else if (dilated) {
     check(kh > 0 && kw > 0, () => `kernel size should be greater than zero, but got ${sizes([kh, kw])}`);
     check(dilation.every((d) => d > 0), () => `dilation should be greater than zero, but got ${sizes(dilation)}`);
+    check(xType === 'float32', () => notImplemented('slow_conv_dilated<>'));
   } else {
     check(kh > 0 && kw > 0, () => `kernel size should be greater than zero, but got kernel_height: ${kh} kernel_width: ${kw}`);
+    check(xType !== 'bool', () => notImplemented('slow_conv2d_cpu'));
+  }
+  check(wType === xType, () => `expected scalar type ${scalarTypeName(xType)} but found ${scalarTypeName(wType)}`);
+  if (xType !== 'float32') {
+    throw new NotImplementedError(
+      `conv2d of ${xType} input and weight: PyTorch's CPU kernel computes it in ${xType} arithmetic, but tfjs convolves only float32 tensors; cast both to float32`,
+    );
   }
 }
 
@@ -252,10 +304,13 @@ export function conv2dLayer(input: Tensor, weight: Tensor, bias: Tensor | null, 
 export function conv2dLayerChannelsLast(input: Tensor, weight: Tensor, bias: Tensor | null, layer: Conv2dLayer): Tensor {
   const { stride, padding, dilation, groups, cache } = layer;
   checkArgumentTypes(input, weight, bias, stride, padding, dilation, groups);
+  checkBiasDtype(input, bias);
   const [n, h, w, c] = input.shape;
-  const plan = planConv2d([n, c, h, w], weight.shape, bias?.shape ?? null, pair(stride), padding, pair(dilation), groups);
+  const plan = planConv2d([n, c, h, w], weight.shape, bias?.shape ?? null, pair(stride), padding, pair(dilation), groups, [input.dtype, weight.dtype]);
   const [, cout, ho, wo] = plan.outShape;
   return tidy(() =>
-    input.size === 0 ? fill([n, ho, wo, cout], 0) : conv2dNhwc(input as Tensor4D, weight as Tensor4D, bias as Tensor1D | null, plan, cache),
+    recorded(input, weight, bias, plan, true, () =>
+      input.size === 0 ? fill([n, ho, wo, cout], 0, weight.dtype as LoadedDType) : conv2dNhwc(input as Tensor4D, weight as Tensor4D, bias as Tensor1D | null, plan, cache),
+    ),
   );
 }

@@ -3,6 +3,7 @@ import { constantPad, gatherPad, type AxisGather } from '../backend/pad';
 import { tidy } from '../backend/tensor';
 import { check, IndexError, NotImplementedError } from '../errors';
 import { pyMod, sizes } from './args';
+import { scalarTypeName } from './dtypes';
 import { opt, pyType, req, signature, type ArgsOf } from '../python/signature';
 import { intList, optionalFloat, tensor } from '../python/types';
 
@@ -47,6 +48,11 @@ export function pad(...args: PadArgs): Tensor {
     throw new NotImplementedError('Only 2D, 3D, 4D, 5D padding with non-constant padding are supported for now');
   }
   const axes = mode === 'circular' ? circularAxes(input.shape, padding) : edgeAxes(input.shape, padding, mode as Exclude<EdgePadMode, 'circular'>);
+  if (mode !== 'circular') {
+    // ATen's reflection and replication kernels dispatch on floating types only, after their shape checks.
+    const kernel = mode === 'reflect' ? ['reflection_pad1d', 'reflection_pad2d', 'reflection_pad3d_cpu'][k - 1] : `replication_pad${k}d_cpu`;
+    check(input.dtype === 'float32', () => `"${kernel}" not implemented for '${scalarTypeName(input.dtype)}'`);
+  }
   return tidy(() => gatherPad(input, axes));
 }
 

@@ -63,12 +63,21 @@ export const ELEMENT_TYPES = {
 
 export type LoadedArray = Float32Array | Int32Array | Uint8Array;
 
+const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 /**
  * Decodes a whole little-endian buffer of `type` into the typed array tfjs takes for its dtype.
- * Read through a DataView: the bytes need not be aligned, and the result is the same on any host.
+ * float32 and int32 on a little-endian host are the bytes themselves: viewed in place when
+ * `reuse` says the caller owns them and they are aligned, else copied once. The other types are
+ * read element by element through a DataView (the bytes need not be aligned).
  */
-export function decode(bytes: Uint8Array, type: ElementType, what: string): LoadedArray {
+export function decode(bytes: Uint8Array, type: ElementType, what: string, reuse = false): LoadedArray {
   const n = bytes.byteLength / type.bytes;
+  if (littleEndian && (type === ELEMENT_TYPES.float32 || type === ELEMENT_TYPES.int32)) {
+    // A copy through the constructor: a Buffer's `slice` would be a view, possibly unaligned.
+    const aligned = reuse && bytes.byteOffset % 4 === 0 ? bytes : new Uint8Array(bytes);
+    return type === ELEMENT_TYPES.float32 ? new Float32Array(aligned.buffer, aligned.byteOffset, n) : new Int32Array(aligned.buffer, aligned.byteOffset, n);
+  }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out = type.dtype === 'float32' ? new Float32Array(n) : type.dtype === 'int32' ? new Int32Array(n) : new Uint8Array(n);
   for (let i = 0; i < n; i++) out[i] = type.read(view, i, what);

@@ -17,6 +17,11 @@ export class UnpicklingError extends Error {
   override readonly name = 'UnpicklingError';
 }
 
+/** Python's `UnicodeDecodeError`, raised by a pickled string that is not UTF-8. */
+export class UnicodeDecodeError extends Error {
+  override readonly name = 'UnicodeDecodeError';
+}
+
 /** The values that can be dict keys here: Python's immutable scalars. */
 export type PyKey = string | number | bigint | boolean | null;
 
@@ -156,7 +161,64 @@ const enum Op {
 }
 
 const HIGHEST_PROTOCOL = 5;
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: Python keeps a leading U+FEFF; the WHATWG decoder would drop it.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * `str(data, 'utf-8', 'surrogatepass')`, as Python's unpickler decodes strings: strict UTF-8,
+ * except that a surrogate encoded in three bytes decodes to that lone surrogate. Errors are
+ * Python's, naming the bytes and the reason as its decoder does. A high and a low surrogate
+ * decoded that way would read in JavaScript as the one character they pair to, which is another
+ * string to Python (a key could collide with another), so such a pair is refused.
+ */
+export function decodePythonUtf8(data: Uint8Array): string {
+  try {
+    return utf8.decode(data);
+  } catch {
+    // Not strict UTF-8: decode by hand, as Python does, below.
+  }
+  let out = '';
+  let passedHigh = false;
+  for (let i = 0; i < data.length; ) {
+    const lead = data[i];
+    const need = lead < 0x80 ? 0 : lead < 0xc2 ? -1 : lead < 0xe0 ? 1 : lead < 0xf0 ? 2 : lead < 0xf5 ? 3 : -1;
+    const fail = (length: number, reason: string): UnicodeDecodeError =>
+      new UnicodeDecodeError(
+        length === 1
+          ? `'utf-8' codec can't decode byte 0x${lead.toString(16).padStart(2, '0')} in position ${i}: ${reason}`
+          : `'utf-8' codec can't decode bytes in position ${i}-${i + length - 1}: ${reason}`,
+      );
+    if (need < 0) throw fail(1, 'invalid start byte');
+    // The second byte's range excludes overlong forms, surrogates (ED) and code points past U+10FFFF.
+    const [low, high] = lead === 0xe0 ? [0xa0, 0xbf] : lead === 0xed ? [0x80, 0x9f] : lead === 0xf0 ? [0x90, 0xbf] : lead === 0xf4 ? [0x80, 0x8f] : [0x80, 0xbf];
+    let valid = 1;
+    while (valid <= need && i + valid < data.length) {
+      const b = data[i + valid];
+      if (valid === 1 ? b < low || b > high : (b & 0xc0) !== 0x80) break;
+      valid++;
+    }
+    if (valid <= need) {
+      const surrogate = lead === 0xed && i + 2 < data.length && (data[i + 1] & 0xc0) === 0x80 && (data[i + 2] & 0xc0) === 0x80;
+      if (!surrogate) throw i + valid === data.length ? fail(valid, 'unexpected end of data') : fail(valid, 'invalid continuation byte');
+      const unit = ((lead & 0x0f) << 12) | ((data[i + 1] & 0x3f) << 6) | (data[i + 2] & 0x3f);
+      if (passedHigh && unit >= 0xdc00) {
+        throw new UnpicklingError(
+          `a pickled string encodes a surrogate pair as two 3-byte sequences (at byte ${i - 3}): Python keeps them as two code points, which JavaScript cannot tell from the one character they pair to`,
+        );
+      }
+      passedHigh = unit < 0xdc00;
+      out += String.fromCharCode(unit);
+      i += 3;
+      continue;
+    }
+    passedHigh = false;
+    let code = need === 0 ? lead : lead & (0x3f >> need);
+    for (let k = 1; k <= need; k++) code = (code << 6) | (data[i + k] & 0x3f);
+    out += String.fromCodePoint(code);
+    i += need + 1;
+  }
+  return out;
+}
 
 /** Reads `data` front to back; every read is bounds-checked. */
 class Reader {
@@ -182,13 +244,9 @@ class Reader {
   u64 = (): bigint => this.view.getBigUint64(this.need(8), true);
   bytes = (n: number): Uint8Array => this.data.subarray(this.need(n), this.pos);
 
-  /** Python's `str(bytes, 'utf-8')`, refusing malformed UTF-8 as Python does. */
+  /** A pickled string of `n` bytes, decoded as Python decodes it. */
   utf8(n: number): string {
-    try {
-      return utf8.decode(this.bytes(n));
-    } catch {
-      throw new UnpicklingError(`invalid UTF-8 in a pickled string at byte ${this.pos - n}`);
-    }
+    return decodePythonUtf8(this.bytes(n));
   }
 
   /** A newline-terminated argument (GLOBAL's module and name). */

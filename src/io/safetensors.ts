@@ -1,9 +1,11 @@
 import * as fs from 'fs';
 import type { Tensor } from '@tensorflow/tfjs-core';
+import { guardAllocations } from '../backend/guard';
 import { fromFlat, isTensor, tidy, values } from '../backend/tensor';
 import { ValueError } from '../errors';
 import type { StateDict } from '../nn/module';
 import { decode, ELEMENT_TYPES, type ElementType, type LoadedArray } from './dtypes';
+import { JsonDepthError, parseJsonKeepingFloats } from './json';
 
 /** The Python package's `SafetensorError`: the file breaks the format. */
 export class SafetensorError extends Error {
@@ -78,15 +80,19 @@ function parseHeader(bytes: Uint8Array): { metadata: Record<string, string> | nu
   if (dataStart > bytes.length) throw headerError('InvalidHeaderLength', `the header length ${n} runs past the end of the file (${bytes.length} bytes)`);
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, dataStart));
+    // ignoreBOM: a BOM stays in the text, where serde_json, like JSON.parse, refuses it.
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes.subarray(8, dataStart));
   } catch {
     throw headerError('InvalidHeader', 'the header is not valid UTF-8');
   }
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    JSON.parse(text);
+    // Parsed again to keep `2.0` a float, which serde's integer fields refuse and JSON.parse would make 2.
+    json = parseJsonKeepingFloats(text);
   } catch (cause) {
-    throw headerError('InvalidHeaderDeserialization', `the header is not valid JSON (${(cause as Error).message})`);
+    const why = cause instanceof JsonDepthError ? cause.message : `the header is not valid JSON (${(cause as Error).message})`;
+    throw headerError('InvalidHeaderDeserialization', why);
   }
   if (!isObject(json)) throw headerError('InvalidHeaderDeserialization', 'the header is not a JSON object');
 
@@ -184,6 +190,7 @@ export function safe_open(filename: string | Uint8Array): SafeOpen {
  */
 export function load(data: Uint8Array): StateDict {
   const { tensors, dataStart } = parseHeader(data);
+  guardAllocations(tensors.map((t) => ({ shape: t.shape, dtype: t.element.dtype })));
   const decoded = inNameOrder(tensors).map((t) => ({ t, values: decodeTensor(data, dataStart, t) }));
   return tidy(() => {
     const stateDict: StateDict = {};

@@ -1,11 +1,12 @@
-import * as fs from 'fs';
-import { unzipSync } from 'fflate';
-import { fromFlat, tidy } from '../backend/tensor';
+import type { Tensor } from '@tensorflow/tfjs-core';
+import { fromFlat, reshaped, tidy } from '../backend/tensor';
+import { guardAllocations } from '../backend/guard';
 import { RuntimeError } from '../errors';
 import type { StateDict } from '../nn/module';
 import { pyTuple } from '../torch/python';
 import { decode, ELEMENT_TYPES, type ElementType, type LoadedArray } from './dtypes';
 import { isTuple, ORDERED_DICT, PyDict, PyGlobal, PyObject, typeName, unpickle, UnpicklingError, type PyTuple, type PyValue } from './pickle';
+import { bufferSource, fileSource, ZipArchive, type ByteSource, type ZipEntry } from './zip';
 
 /** A `torch.<X>Storage` class: in a persistent id it names the storage's element type. */
 class StorageType extends PyGlobal {
@@ -39,20 +40,14 @@ const SUPPORTED_DTYPES = Object.keys(ELEMENT_TYPES).join(', ');
 /** One storage record of the archive (`<prefix>/data/<key>`), shared by every tensor that views it. */
 class Storage extends PyObject {
   readonly pyClass = 'torch.storage.TypedStorage';
-  private decoded: LoadedArray | undefined;
 
   constructor(
+    readonly key: string,
     readonly element: ElementType,
     readonly numel: number,
-    private readonly bytes: Uint8Array,
+    readonly record: ZipEntry,
   ) {
     super();
-  }
-
-  /** The storage's elements, decoded once however many tensors view them. */
-  values(what: string): LoadedArray {
-    this.decoded ??= decode(this.bytes, this.element, what);
-    return this.decoded;
   }
 }
 
@@ -71,6 +66,21 @@ class TensorView extends PyObject {
 
   get numel(): number {
     return this.size.reduce((a, b) => a * b, 1);
+  }
+
+  /** C-contiguous strides: the view's elements are a run of the storage. */
+  get contiguous(): boolean {
+    return this.size.every((n, d) => n === 1 || this.stride[d] === this.size.slice(d + 1).reduce((a, b) => a * b, 1));
+  }
+
+  /** The whole storage in order: such a view shares one tensor with every other like it. */
+  get whole(): boolean {
+    return this.offset === 0 && this.numel === this.storage.numel && this.contiguous;
+  }
+
+  /** Views with equal keys hold equal elements. */
+  get key(): string {
+    return `${this.offset}:${this.size.join(',')}:${this.stride.join(',')}`;
   }
 }
 
@@ -126,51 +136,58 @@ const ZIP_MAGIC = [0x50, 0x4b]; // "PK"
 
 const startsWith = (bytes: Uint8Array, magic: readonly number[]): boolean => magic.every((b, i) => bytes[i] === b);
 
-/** The records of a torch.save zip archive under its top folder (`archive/` by default, any name). */
+/**
+ * A torch.save zip archive, with the rules PyTorch's reader adds to zip's: every record sits in
+ * one top folder (`archive/` by default, any name), named by the first record, and an archive
+ * holding `constants.pkl` is TorchScript.
+ */
 class Archive {
-  private readonly records: Map<string, Uint8Array>;
+  readonly zip: ZipArchive;
   private readonly prefix: string;
 
-  constructor(bytes: Uint8Array) {
-    if (startsWith(bytes, LEGACY_MAGIC)) {
+  constructor(source: ByteSource) {
+    const start = source.read(0, LEGACY_MAGIC.length);
+    if (startsWith(start, LEGACY_MAGIC)) {
       throw new RuntimeError(
         'this file uses the legacy torch.save format (PyTorch < 1.6, or _use_new_zipfile_serialization=False), which is not supported: ' +
           're-save it in Python with torch.save(torch.load(path), path)',
       );
     }
-    if (!startsWith(bytes, ZIP_MAGIC)) {
+    if (!startsWith(start, ZIP_MAGIC)) {
       throw new RuntimeError('PytorchStreamReader failed reading zip archive: not a zip archive (torch.save has written zip archives since PyTorch 1.6)');
     }
-    const sizes = new Map<string, number>();
-    let files: Record<string, Uint8Array>;
-    try {
-      files = unzipSync(bytes, { filter: (file) => (sizes.set(file.name, file.originalSize), true) });
-    } catch (cause) {
-      throw new RuntimeError(`PytorchStreamReader failed reading zip archive: ${(cause as Error).message} (the file is truncated or corrupt)`);
+    this.zip = new ZipArchive(source);
+    const [first] = this.zip.entries;
+    if (first !== undefined && !first.name.includes('/')) {
+      throw new RuntimeError(`[enforce fail at inline_container.cc:129] . file in archive is not in a subdirectory: ${first.name}`);
     }
-    this.records = new Map(Object.entries(files));
-    for (const [name, data] of this.records) {
-      // fflate slices stored records without checking that they lie inside the file.
-      if (data.length !== sizes.get(name)) throw new RuntimeError(`PytorchStreamReader failed reading zip archive: record ${name} is truncated`);
+    this.prefix = first === undefined ? '' : first.name.slice(0, first.name.indexOf('/'));
+    const outside = this.zip.entries.find((e) => !e.name.startsWith(`${this.prefix}/`));
+    if (outside !== undefined) {
+      throw new RuntimeError(`[enforce fail at inline_container.cc:252] . file in archive is not in a subdirectory ${this.prefix}/: ${outside.name}`);
     }
-    const first = this.records.keys().next();
-    this.prefix = first.done ? '' : first.value.split('/')[0];
+    if (this.find('constants.pkl') !== undefined) {
+      throw new RuntimeError(
+        'this is a TorchScript archive (torch.jit.save), which PyTorch\'s torch.load hands to torch.jit.load; tfjs-torch reads state_dicts only: ' +
+          'in Python, save its weights with torch.save(torch.jit.load(path).state_dict(), path)',
+      );
+    }
   }
 
   /** The record `<prefix>/<name>`, or undefined. */
-  find(name: string): Uint8Array | undefined {
-    return this.records.get(`${this.prefix}/${name}`);
+  find(name: string): ZipEntry | undefined {
+    return this.zip.get(`${this.prefix}/${name}`);
   }
 
-  /** The record `<prefix>/<name>`; PyTorch's error if it is missing. */
-  get(name: string): Uint8Array {
-    const data = this.find(name);
-    if (data === undefined) throw new RuntimeError(`PytorchStreamReader failed locating file ${name}: file not found`);
-    return data;
+  /** The bytes of record `<prefix>/<name>`; PyTorch's error if it is missing. */
+  read(name: string): Uint8Array {
+    const record = this.find(name);
+    if (record === undefined) throw new RuntimeError(`PytorchStreamReader failed locating file ${name}: file not found`);
+    return this.zip.read(record, name);
   }
 }
 
-/** Unpickles `data.pkl`, resolving each persistent id to its storage record. */
+/** Unpickles `data.pkl`, resolving each persistent id to its storage record (read later, if at all). */
 function unpickleArchive(archive: Archive): PyValue {
   const storages = new Map<string, Storage>();
   const persistentLoad = (pid: PyValue): Storage => {
@@ -186,23 +203,23 @@ function unpickleArchive(archive: Archive): PyValue {
     if (type.element === null) throw new RuntimeError(`unsupported storage dtype ${type.qualname} (storage ${key}): tfjs-torch loads ${SUPPORTED_DTYPES} tensors`);
     const cached = storages.get(key);
     if (cached !== undefined) return cached;
-    const bytes = archive.get(`data/${key}`);
-    if (bytes.length !== numel * type.element.bytes) {
-      throw new RuntimeError(`storage data/${key} holds ${bytes.length} bytes, but ${numel} ${type.element.name} elements need ${numel * type.element.bytes}`);
+    const record = archive.find(`data/${key}`);
+    if (record === undefined) throw new RuntimeError(`PytorchStreamReader failed locating file data/${key}: file not found`);
+    // The size the header declares, checked before anything is read or inflated.
+    if (record.size !== numel * type.element.bytes) {
+      throw new RuntimeError(`storage data/${key} holds ${record.size} bytes, but ${numel} ${type.element.name} elements need ${numel * type.element.bytes}`);
     }
-    const storage = new Storage(type.element, numel, bytes);
+    const storage = new Storage(key, type.element, numel, record);
     storages.set(key, storage);
     return storage;
   };
-  return unpickle(archive.get('data.pkl'), { globals: [ORDERED_DICT, REBUILD_TENSOR_V2, REBUILD_PARAMETER, ...STORAGE_TYPES], persistentLoad });
+  return unpickle(archive.read('data.pkl'), { globals: [ORDERED_DICT, REBUILD_TENSOR_V2, REBUILD_PARAMETER, ...STORAGE_TYPES], persistentLoad });
 }
 
-/** The view's elements in C order, gathered from its storage by offset and strides. */
-function gather(t: TensorView, what: string): LoadedArray {
-  const source = t.storage.values(what);
+/** The view's elements in C order, gathered from its storage's elements by offset and strides. */
+function gather(t: TensorView, source: LoadedArray): LoadedArray {
   const n = t.numel;
-  const contiguous = t.size.every((_, d) => t.size[d] === 1 || t.stride[d] === t.size.slice(d + 1).reduce((a, b) => a * b, 1));
-  if (contiguous) return source.slice(t.offset, t.offset + n);
+  if (t.contiguous) return source.slice(t.offset, t.offset + n);
   const out = new (source.constructor as new (n: number) => LoadedArray)(n);
   const index = t.size.map(() => 0);
   let at = t.offset;
@@ -218,6 +235,39 @@ function gather(t: TensorView, what: string): LoadedArray {
   return out;
 }
 
+/** Options of {@link load}. */
+export interface LoadOptions {
+  /**
+   * The most elements a file's tensors may hold together, as a multiple of the elements of the
+   * storages they view (default 2). PyTorch's tensors alias their storage; tfjs tensors cannot,
+   * so every view that is not a whole storage is copied, and a small file can describe
+   * gigabytes of views (a stride-0 view of size [1e9] of one float, or a thousand views of one
+   * storage). Views of a whole storage in order share one tensor and count once, equal views
+   * count once, and 2^18 elements are allowed beyond the multiple. Pass `Infinity` to load any
+   * file; the backend's allocation limits still apply.
+   */
+  max_expansion?: number;
+}
+
+const FREE_ELEMENTS = 2 ** 18;
+
+/** Which tensor a view loads as: its storage's, if it is the whole storage, else a copy of its own. */
+const tensorId = (v: TensorView): string => (v.whole ? v.storage.key : `${v.storage.key}/${v.key}`);
+
+/** Refuses a file whose distinct tensors would hold more than `limit` times its storages' elements. */
+function checkExpansion(views: ReadonlyMap<string, TensorView>, distinct: ReadonlyMap<string, TensorView>, limit: number): void {
+  const stored = [...new Set([...distinct.values()].map((v) => v.storage))].reduce((sum, st) => sum + st.numel, 0);
+  const total = [...distinct.values()].reduce((sum, v) => sum + (v.whole ? v.storage.numel : v.numel), 0);
+  if (total <= limit * stored + FREE_ELEMENTS) return;
+  const ratio = (v: TensorView) => v.numel / v.storage.numel;
+  const [key, worst] = [...views].reduce((a, b) => (ratio(b[1]) > ratio(a[1]) ? b : a));
+  throw new RuntimeError(
+    `the tensors in this file would hold ${total} elements, more than max_expansion=${limit} times the ${stored} elements of the storages they view ` +
+      `(tfjs tensors cannot alias a storage, so views are copied; tensor '${key}' has size [${worst.size.join(', ')}] and stride [${worst.stride.join(', ')}] ` +
+      `over a storage of ${worst.storage.numel}): pass { max_expansion: Infinity } to torch.load to load it anyway`,
+  );
+}
+
 /**
  * `torch.load(f)` for a state_dict: reads a file written by `torch.save(model.state_dict(), f)`
  * (the zip format, PyTorch ≥ 1.6) from a path or its bytes, and returns its tensors keyed and
@@ -231,27 +281,40 @@ function gather(t: TensorView, what: string): LoadedArray {
  * the tensors PyTorch would give. Keys that look like array indices (`'0'`, `'12'`) are listed
  * first by JavaScript objects; module state_dict keys never look like that (`'0.weight'`).
  *
- * The whole file is checked and decoded before any tensor is made, so a bad file leaves no
- * tensor behind. Needs a backend (`await torch.ready()`).
+ * What a file can cost is bounded by the file: only `data.pkl` and the storages it references
+ * are read, each no further than its header's size, which must be the storage's; records
+ * that overlap or share a name are refused; views of a whole storage share one tensor, and the
+ * copies other views need are limited by `options.max_expansion`; every tensor is checked
+ * against the backend's allocation limits before anything is allocated. A path is read by
+ * position, so files over 2 GiB load from one; memory peaks near the size of the tensors.
+ * A file that fails leaves no tensor behind. Needs a backend (`await torch.ready()`).
  *
  * @throws UnpicklingError when the pickle is malformed or names a global outside the allowlist.
- * @throws RuntimeError when the file is not a torch.save zip archive, is truncated, lacks a
- * record, is big-endian, holds an unsupported dtype, or holds something other than a dict of tensors.
+ * @throws RuntimeError when the file is not a torch.save zip archive (or is TorchScript), is
+ * truncated or corrupt, lacks a record, is big-endian, holds an unsupported dtype, holds
+ * something other than a dict of tensors, or would exceed `max_expansion` or the backend.
  * @see https://pytorch.org/docs/1.13/generated/torch.load.html
  * @see https://pytorch.org/docs/1.13/notes/serialization.html
  */
-export function load(f: string | Uint8Array): StateDict {
-  const archive = new Archive(typeof f === 'string' ? fs.readFileSync(f) : f);
-  const byteorder = archive.find('byteorder');
-  if (byteorder !== undefined) {
-    const order = new TextDecoder().decode(byteorder);
+export function load(f: string | Uint8Array, options: LoadOptions = {}): StateDict {
+  const source = typeof f === 'string' ? fileSource(f) : bufferSource(f);
+  try {
+    return loadArchive(new Archive(source), options.max_expansion ?? 2, typeof f === 'string');
+  } finally {
+    source.close();
+  }
+}
+
+function loadArchive(archive: Archive, maxExpansion: number, ownsBytes: boolean): StateDict {
+  if (archive.find('byteorder') !== undefined) {
+    const order = new TextDecoder().decode(archive.read('byteorder'));
     if (order !== 'little') throw new RuntimeError(`this checkpoint was saved ${order === 'big' ? 'big-endian' : `with byteorder '${order}'`}; only little-endian checkpoints are supported`);
   }
   const root = unpickleArchive(archive);
   if (!(root instanceof PyDict)) {
     throw new RuntimeError(`expected a state_dict (a dict of tensors), but the file holds a ${typeName(root)}`);
   }
-  const entries: [string, TensorView, LoadedArray][] = [];
+  const views = new Map<string, TensorView>();
   for (const [key, value] of root.items) {
     if (typeof key !== 'string') throw new RuntimeError(`state_dict keys must be str, got ${typeName(key)}`);
     if (!(value instanceof TensorView)) {
@@ -259,13 +322,32 @@ export function load(f: string | Uint8Array): StateDict {
         `entry '${key}' is a ${typeName(value)}, not a tensor: torch.load reads files holding one state_dict, as torch.save(model.state_dict(), path) writes them`,
       );
     }
-    entries.push([key, value, gather(value, `tensor '${key}'`)]);
+    views.set(key, value);
   }
+  const distinct = new Map<string, TensorView>();
+  const firstKey = new Map<Storage, string>();
+  for (const [key, v] of views) {
+    if (!distinct.has(tensorId(v))) distinct.set(tensorId(v), v);
+    if (!firstKey.has(v.storage)) firstKey.set(v.storage, key);
+  }
+  checkExpansion(views, distinct, maxExpansion);
+  const shapeOf = (v: TensorView): readonly number[] => (v.whole ? [v.storage.numel] : v.size);
+  guardAllocations([...distinct.values()].map((v) => ({ shape: shapeOf(v), dtype: v.storage.element.dtype })));
   return tidy(() => {
+    const made = new Map<string, Tensor>();
+    // Storage by storage, so that besides the tensors made so far only one storage's bytes are held.
+    for (const [storage, key] of firstKey) {
+      const elements = decode(archive.zip.read(storage.record, `data/${storage.key}`), storage.element, `tensor '${key}'`, ownsBytes);
+      for (const [id, v] of distinct) {
+        if (v.storage === storage) made.set(id, fromFlat(v.whole ? elements : gather(v, elements), shapeOf(v), storage.element.dtype));
+      }
+    }
     const stateDict: StateDict = {};
-    for (const [key, view, values] of entries) {
+    for (const [key, v] of views) {
+      // Every key its own tensor object, sharing the data: disposing one leaves the others intact.
+      const tensor = reshaped(made.get(tensorId(v)) as Tensor, v.size);
       // defineProperty, not assignment: a key such as '__proto__' must stay an ordinary entry.
-      Object.defineProperty(stateDict, key, { value: fromFlat(values, view.size, view.storage.element.dtype), enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(stateDict, key, { value: tensor, enumerable: true, writable: true, configurable: true });
     }
     return stateDict;
   });

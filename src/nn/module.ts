@@ -6,6 +6,8 @@ import { opt, pyType, req, signature, type ArgsOf } from '../python/signature';
 import { bool, str } from '../python/types';
 import { Size } from '../torch/size';
 import { isParameter, typename } from './parameter';
+import { setGrad } from '../autograd/tensor';
+import { paused, requiresGrad } from '../backend/autograd';
 
 const inspect = Symbol.for('nodejs.util.inspect.custom');
 
@@ -220,7 +222,10 @@ export abstract class Module {
     inputs.forEach((x, i) => {
       if (isTensor(x) && isDisposed(x)) throw new RuntimeError(`${this.constructor.name}: input ${i} is a disposed tensor`);
     });
-    return tidy(() => {
+    // An eval-mode module records for backward only when an input requires grad (saliency, a
+    // frozen layer inside a trained model): inference keeps no graph, whatever its parameters.
+    const record = this.training || inputs.some((x) => isTensor(x) && requiresGrad(x));
+    return (record ? tidy : (fn: () => TensorContainer) => paused(() => tidy(fn)))(() => {
       let args: HookInputs = inputs;
       // Hooks registered or removed while this call runs take effect from the next call, as in PyTorch.
       for (const hook of [...r.preHooks.values()]) {
@@ -564,7 +569,10 @@ export abstract class Module {
       m.releaseResources();
       registryOf(m).disposed = true;
     }
-    for (const p of this.parameters()) p.dispose();
+    for (const p of this.parameters()) {
+      setGrad(p, null);
+      p.dispose();
+    }
     for (const b of this.buffers()) b.dispose();
   }
 

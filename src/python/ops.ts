@@ -14,6 +14,20 @@ export function le(a: unknown, b: number): boolean {
   return Number(a) <= b;
 }
 
+/**
+ * Python's `a < b` and `a > b` where `b` is a number literal of the caller's source, whose type
+ * (`0` or `0.0`) the message names and JavaScript cannot tell from the value.
+ */
+export function lt(a: unknown, b: number, bType = pyTypeName(b)): boolean {
+  if (!isNumber(a)) throw new TypeError(`'<' not supported between instances of '${pyTypeName(a)}' and '${bType}'`);
+  return Number(a) < b;
+}
+
+export function gt(a: unknown, b: number, bType = pyTypeName(b)): boolean {
+  if (!isNumber(a)) throw new TypeError(`'>' not supported between instances of '${pyTypeName(a)}' and '${bType}'`);
+  return Number(a) > b;
+}
+
 /** Python's `a % b` (the remainder takes the divisor's sign). */
 export function mod(a: unknown, b: unknown): number {
   if (typeof a === 'string') throw new TypeError('not all arguments converted during string formatting');

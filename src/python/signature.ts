@@ -12,28 +12,40 @@
  * Python, PyTorch's argument parser's for its native functions (see {@link Dialect}).
  */
 
+import { bindNative } from './overloads';
+import { isPlainObject, pyTypeName } from './values';
+
 /** A parameter's value type, carried for TypeScript only; `name` is how errors print it. */
 export interface PyType<T> {
   readonly name: string;
-  /** Whether a value is of this type, for the argument parser's "must be int, not str" checks. */
-  readonly accepts?: (value: unknown) => boolean;
+  /**
+   * Whether a value is of this type, for the argument parser's "must be int, not str" checks;
+   * `argnum` is the parameter's index, which a list type's own error names.
+   */
+  readonly accepts?: (value: unknown, argnum?: number) => boolean;
   /**
    * For a sequence type that `accepts` let through: what PyTorch's parser says of a bad element
    * (`found element of type str at pos 2`), or null.
    */
   readonly elementError?: (value: unknown) => string | null;
+  /** The parser's conversion of an accepted value (a sequence's `True` becomes 1). */
+  readonly unpack?: (value: unknown) => unknown;
+  /** `None` is accepted (PyTorch's `int?`), whatever the default. */
+  readonly nullable?: boolean;
+  /** An int list: when it is a native signature's only positional parameter, `f(2, 3)` means `f([2, 3])`. */
+  readonly varargs?: boolean;
   /** Phantom: the TypeScript type of the parameter's values. */
   readonly __value?: T;
 }
 
 /** A type for the TypeScript side only, or one the parser checks with `accepts`. */
-export const pyType = <T>(name: string, accepts?: (value: unknown) => boolean, elementError?: (value: unknown) => string | null): PyType<T> => ({
+export const pyType = <T>(name: string, accepts?: (value: unknown, argnum?: number) => boolean, elementError?: (value: unknown) => string | null): PyType<T> => ({
   name,
   accepts,
   elementError,
 });
 
-type Kind = 'positional' | 'varargs' | 'keyword';
+export type Kind = 'positional' | 'varargs' | 'keyword';
 
 /** One parameter: positional-or-keyword, `*args`, or keyword-only. */
 export interface Param<N extends string = string, T = unknown, R extends boolean = boolean, K extends Kind = Kind> {
@@ -44,7 +56,7 @@ export interface Param<N extends string = string, T = unknown, R extends boolean
   readonly default?: T;
 }
 
-type AnyParam = Param<string, any, boolean, Kind>;
+export type AnyParam = Param<string, any, boolean, Kind>;
 
 /** A required positional-or-keyword parameter (Python's `def f(x)`). */
 export const req = <N extends string, T>(name: N, type: PyType<T>): Param<N, T, true, 'positional'> => ({ name, type, required: true, kind: 'positional' });
@@ -75,11 +87,11 @@ export function kwonly(name: string, type: PyType<unknown>, ...value: unknown[])
 
 // ---- The TypeScript side: every call form the runtime accepts, derived from the parameters. ----
 
-type ValueOf<P> = P extends Param<string, infer T, boolean, Kind> ? T : never;
+export type ValueOf<P> = P extends Param<string, infer T, boolean, Kind> ? T : never;
 type Simplify<T> = { [K in keyof T]: T[K] } & {};
 type Named<Ps extends readonly AnyParam[]> = Exclude<Ps[number], Param<string, any, boolean, 'varargs'>>;
 /** The keyword object for parameters `Ps`: required ones required, the rest optional. */
-type Keywords<Ps extends readonly AnyParam[]> = Simplify<
+export type Keywords<Ps extends readonly AnyParam[]> = Simplify<
   { [P in Named<Ps> as P['required'] extends true ? P['name'] : never]: ValueOf<P> } & {
     [P in Named<Ps> as P['required'] extends true ? never : P['name']]?: ValueOf<P>;
   }
@@ -87,7 +99,7 @@ type Keywords<Ps extends readonly AnyParam[]> = Simplify<
 type AnyRequired<Ps extends readonly AnyParam[]> = true extends Named<Ps>['required'] ? true : false;
 type KeywordForm<Pre extends unknown[], Ps extends readonly AnyParam[]> =
   AnyRequired<Ps> extends true ? [...Pre, Keywords<Ps>] : [...Pre, Keywords<Ps>?] | [...Pre];
-type Forms<Ps extends readonly AnyParam[], Pre extends unknown[] = []> =
+export type Forms<Ps extends readonly AnyParam[], Pre extends unknown[] = []> =
   | KeywordForm<Pre, Ps>
   | (Ps extends readonly [infer H, ...infer T extends readonly AnyParam[]]
       ? H extends Param<string, infer V, infer R, 'positional'>
@@ -109,10 +121,9 @@ export type BoundOf<S extends Signature<readonly AnyParam[]>> = S extends Signat
 // ---- The runtime side. ----
 
 /**
- * How a callee reports binding errors. `python` is CPython's own (a function written in Python,
+ * How a callee binds and reports errors. `python` is CPython's own (a function written in Python,
  * named by its qualified name, `self` counted); `native` is PyTorch's argument parser for a
- * native function with a single signature (a plural "arguments" even for one, names in double
- * quotes, and type checks of each argument).
+ * native function with a single signature (see ./overloads for several).
  */
 export type Dialect = 'python' | 'native';
 
@@ -127,28 +138,7 @@ export interface SignatureOptions {
   isMapping?: (object: Record<string, unknown>) => boolean;
 }
 
-/** Python's type name of a JavaScript value, as error messages print it. */
-export function pyTypeName(value: unknown): string {
-  if (value === null || value === undefined) return 'NoneType';
-  if (typeof value === 'boolean') return 'bool';
-  if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float';
-  if (typeof value === 'string') return 'str';
-  if (Array.isArray(value)) return 'list';
-  if (typeof value === 'function' || typeof value === 'object') {
-    const name = (value as object).constructor?.name;
-    if (name === 'Variable') return 'Parameter';
-    if (name === 'Object' || name === undefined) return 'dict';
-    return name;
-  }
-  return typeof value;
-}
-
-/** A plain `{ ... }` object: the form keyword arguments take. */
-export const isPlainObject = (v: unknown): v is Record<string, unknown> => {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
-  const proto = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
-};
+export { isPlainObject, pyTypeName };
 
 const plural = (n: number, word: string) => `${word}${n === 1 ? '' : 's'}`;
 
@@ -193,6 +183,7 @@ export class Signature<Ps extends readonly AnyParam[]> {
 
   /** Binds `args` as the callee would, raising its TypeErrors; defaults fill what is not given. */
   bind(args: readonly unknown[]): BoundOf<Signature<Ps>> {
+    if (this.dialect === 'native') return bindNative(this.name, this.params, args) as BoundOf<Signature<Ps>>;
     const [positional, keywords] = this.split(args);
     const bound: Record<string, unknown> = {};
     const given = new Set<string>();
@@ -207,7 +198,6 @@ export class Signature<Ps extends readonly AnyParam[]> {
       bound[this.varargs.name] = positional.slice(n);
       given.add(this.varargs.name);
     }
-    if (this.dialect === 'native' && positional.length > this.positional.length) throw this.tooMany(positional.length, given);
     for (const [key, value] of Object.entries(keywords)) {
       if (value === undefined) continue;
       const param = this.byName.get(key);
@@ -222,7 +212,6 @@ export class Signature<Ps extends readonly AnyParam[]> {
       if (missing.length > 0) throw this.missing(missing, kind);
     }
     for (const p of this.params) if (!given.has(p.name) && p.kind !== 'varargs') bound[p.name] = p.default;
-    if (this.dialect === 'native') this.checkTypes(bound, given);
     return bound as BoundOf<Signature<Ps>>;
   }
 
@@ -240,20 +229,8 @@ export class Signature<Ps extends readonly AnyParam[]> {
   }
 
   private missing(names: string[], kind: 'positional' | 'keyword'): TypeError {
-    if (this.dialect === 'native') {
-      // PyTorch's parser pluralises the other way round and quotes with double quotes.
-      const list = names.map((n) => `"${n}"`).join(', ');
-      return new TypeError(`${this.name}() missing ${names.length} required positional argument${names.length === 1 ? 's' : ''}: ${list}`);
-    }
     const what = kind === 'positional' ? 'positional' : 'keyword-only';
     return new TypeError(`${this.name}() missing ${names.length} required ${what} ${plural(names.length, 'argument')}: ${pythonNames(names)}`);
-  }
-
-  /** PyTorch's parser: `pad(): argument 'mode' (position 3) must be str, not int`. */
-  private checkTypes(bound: Record<string, unknown>, given: Set<string>): void {
-    this.params.forEach((p, i) => {
-      if (given.has(p.name)) checkArgument(this.name, p, p.kind === 'positional' ? i + 1 : null, bound[p.name]);
-    });
   }
 }
 

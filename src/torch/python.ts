@@ -1,8 +1,9 @@
 /** Small pieces of Python's behaviour that several places print or compute with. */
 
-/** Python's `str` of a tuple of numbers: `(3,)`, `(2, 3)`, `()`. */
-export function pyTuple(values: readonly number[]): string {
-  return values.length === 1 ? `(${values[0]},)` : `(${values.join(', ')})`;
+/** Python's `str` of a tuple of numbers (or `None`s): `(3,)`, `(2, 3)`, `(None, 7)`, `()`. */
+export function pyTuple(values: readonly (number | null)[]): string {
+  const items = values.map((v) => (v === null ? 'None' : String(v)));
+  return items.length === 1 ? `(${items[0]},)` : `(${items.join(', ')})`;
 }
 
 const float64Scratch = new Float64Array(1);

@@ -191,12 +191,12 @@ const fround = Math.fround;
 
 /**
  * Single-rounding float32 fused multiply-add `a * b + c` for float32 inputs
- * (what `vfmadd...ps` computes). The product is exact in double, so rounding
+ * (what `vfmadd...ps` computes, and what GCC contracts `a * b + c` to in ATen's AVX2 kernels). The product is exact in double, so rounding
  * the double sum to float32 is already correct unless that sum sits exactly
  * halfway between two floats; then the sign of the sum's rounding error
  * decides.
  */
-function fmaf(a: number, b: number, c: number): number {
+export function fmaf(a: number, b: number, c: number): number {
   const p = a * b;
   const s = p + c;
   const r = fround(s);
@@ -454,4 +454,18 @@ export function normal(n: number, mean: number, std: number, gen: Generator = de
     for (let i = 0; i < n; i++) out[i] = fmaDouble(standardNormalDouble(gen), std, mean);
   }
   return out;
+}
+
+// ---------------------------------------------------------------------------
+// bernoulli
+
+/**
+ * `torch.empty(n).bernoulli_(p)` as a 0/1 mask: ATen's CPU kernel for a scalar `p` (the
+ * default build, without MKL's vectorised path) draws one 53-bit double uniform per element,
+ * in order, and keeps the element when `u < p`. This is what dropout's noise draws.
+ */
+export function bernoulli(n: number, p: number, gen: Generator = defaultGenerator): Uint8Array {
+  const mask = new Uint8Array(n);
+  for (let i = 0; i < n; i++) mask[i] = uniformDouble(gen) < p ? 1 : 0;
+  return mask;
 }

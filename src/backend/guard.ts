@@ -1,0 +1,116 @@
+import { constants } from 'buffer';
+import * as os from 'os';
+import { RuntimeError } from '../errors';
+import { compute, ensureReady, wasmModule, type WasmModule } from './runtime';
+
+/** A dtype a tensor of ours can have, and so an allocation. */
+export type AllocDType = 'float32' | 'int32' | 'bool';
+
+/** One tensor an operation is about to ask the backend for. */
+export interface Allocation {
+  readonly shape: readonly number[];
+  readonly dtype: AllocDType;
+}
+
+const ITEMSIZE: Readonly<Record<AllocDType, bigint>> = { float32: 4n, int32: 4n, bool: 1n };
+const INT64_MAX = 2n ** 63n - 1n;
+
+/**
+ * The wasm backend's limit for one tensor. Its heap is at most 4 GiB − 64 KiB (Emscripten's
+ * `getHeapMax()` in tfjs-backend-wasm 4.22), and tfjs passes a tensor's byte count to `malloc`
+ * as a 32-bit size, so 4 GiB or more wraps around to a small allocation that kernels then
+ * write past. Half of that is the cap: tensors between 2 and 4 GiB could only ever be one of
+ * two operands the heap holds, and the kernels' 32-bit index arithmetic is not audited past it.
+ */
+export const WASM_MAX_TENSOR_BYTES = 2n ** 31n;
+
+/**
+ * The cpu backend keeps every tensor in one JavaScript typed array, whose length V8 caps
+ * (`buffer.constants.MAX_LENGTH`, 2^32 elements in Node 20).
+ */
+export const CPU_MAX_TENSOR_ELEMENTS = BigInt(constants.MAX_LENGTH);
+
+/** From this size on, the cpu backend asks the operating system for the memory before computing. */
+const CPU_PROBE_BYTES = 2n ** 30n;
+
+/** PyTorch 1.13's message when its CPU allocator fails (`torch.empty(2**40)`). */
+export const cannotAllocate = (bytes: bigint): RuntimeError =>
+  new RuntimeError(
+    `[enforce fail at alloc_cpu.cpp:75] err == 0. DefaultCPUAllocator: can't allocate memory: you tried to allocate ${bytes} bytes. Error code 12 (Cannot allocate memory)`,
+  );
+
+/**
+ * The bytes a tensor of `shape` takes, computed as c10's `computeStorageNbytes` computes them:
+ * in 64-bit integers, failing with its error as soon as the running product overflows.
+ */
+export function nbytes(shape: readonly number[], dtype: AllocDType): bigint {
+  // BigInt prints a large size exactly (2305843009213693952, where a number prints 2305843009213694000).
+  const overflow = () => new RuntimeError(`Storage size calculation overflowed with sizes=[${shape.map((d) => BigInt(d)).join(', ')}]`);
+  let numel = 1n;
+  for (const d of shape) {
+    numel *= BigInt(d);
+    if (numel > INT64_MAX) throw overflow();
+  }
+  const bytes = numel * ITEMSIZE[dtype];
+  if (bytes > INT64_MAX) throw overflow();
+  return bytes;
+}
+
+/**
+ * Checks, before anything is allocated, that the active backend can hold all of `allocations`
+ * at once (an operation's output first, then the intermediates it keeps until it returns), and
+ * raises PyTorch's RuntimeError for the first that it cannot: "Storage size calculation
+ * overflowed" when the byte count passes int64, else the CPU allocator's "can't allocate
+ * memory: you tried to allocate N bytes".
+ *
+ * - wasm: each tensor at most {@link WASM_MAX_TENSOR_BYTES}, and the heap must have room for
+ *   all of them: they are allocated from it (and freed at once) in order, so fragmentation and
+ *   what else the heap holds count exactly as they will for the operation.
+ * - cpu: each tensor at most {@link CPU_MAX_TENSOR_ELEMENTS} elements, and all of them together
+ *   at most the machine's memory; tensors of 1 GiB or more are requested from the operating
+ *   system first, which refuses what it could not back (the refusal PyTorch reports).
+ * - tensorflow: the cpu backend's typed-array limit, since results are read back into one.
+ *
+ * Without this, a wasm output of 4 GiB or more is silently allocated too small, and one that
+ * does not fit the heap is written at address 0, which breaks every later kernel.
+ */
+export function guardAllocations(allocations: readonly Allocation[]): void {
+  const sizes = allocations.map(({ shape, dtype }) => ({ shape, bytes: nbytes(shape, dtype), itemsize: ITEMSIZE[dtype] }));
+  const wasm = wasmModule();
+  // A heap that a trap has broken can trap in malloc too; compute() then restarts it.
+  if (wasm !== null) return compute(() => probeWasmHeap(wasm, sizes.map((s) => s.bytes)));
+  ensureReady();
+  const memory = BigInt(os.totalmem());
+  const big: ArrayBuffer[] = [];
+  let total = 0n;
+  for (const { bytes, itemsize } of sizes) {
+    total += bytes;
+    if (bytes / itemsize > CPU_MAX_TENSOR_ELEMENTS || total > memory) throw cannotAllocate(bytes);
+    if (bytes < CPU_PROBE_BYTES) continue;
+    try {
+      // Untouched pages cost nothing; the buffers are dropped when this returns.
+      big.push(new ArrayBuffer(Number(bytes)));
+    } catch {
+      throw cannotAllocate(bytes);
+    }
+  }
+}
+
+/** {@link guardAllocations} for one tensor. */
+export const guardAllocation = (shape: readonly number[], dtype: AllocDType = 'float32'): void => guardAllocations([{ shape, dtype }]);
+
+function probeWasmHeap(wasm: WasmModule, sizes: readonly bigint[]): void {
+  const held: number[] = [];
+  try {
+    for (const bytes of sizes) {
+      if (bytes === 0n) continue;
+      if (bytes > WASM_MAX_TENSOR_BYTES) throw cannotAllocate(bytes);
+      // `>>> 0`: malloc's pointer comes back as a signed 32-bit number.
+      const pointer = wasm._malloc(Number(bytes)) >>> 0;
+      if (pointer === 0) throw cannotAllocate(bytes);
+      held.push(pointer);
+    }
+  } finally {
+    held.forEach((pointer) => wasm._free(pointer));
+  }
+}
