@@ -262,7 +262,8 @@ describe('torchvision.models (AlexNet … GoogLeNet) builders and errors', () =>
   it("densenet's _load_state_dict renames torchvision's old checkpoint keys (norm.1 → norm1) and loads them", () => {
     torch.manual_seed(0);
     const m = new models.DenseNet({ growth_rate: 4, block_config: [1, 1], num_init_features: 8, bn_size: 2, num_classes: 3 });
-    const fresh = Object.entries(m.state_dict()).map(([k, v]) => [k, torch.randn(v.shape)] as const);
+    // num_batches_tracked is an integer buffer: give it an integer, as a checkpoint holds.
+    const fresh = Object.entries(m.state_dict()).map(([k, v]) => [k, v.dtype === 'int32' ? torch.tensor(7, { dtype: 'int32' }) : torch.randn(v.shape)] as const);
     // The inverse of torchvision's pattern: these suffixes had the old names.
     const old = Object.fromEntries(fresh.map(([k, v]) => [k.replace(/(denselayer\d+\.(?:norm|relu|conv))([12])\.(weight|bias|running_mean|running_var)$/, '$1.$2.$3'), v]));
     expect(Object.keys(old)).toContain('features.denseblock1.denselayer1.norm.1.weight');

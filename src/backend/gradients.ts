@@ -63,7 +63,6 @@ const unary = (f: (dy: T, x: T, y: T) => T, save: 'x' | 'y' | 'both' = 'x'): Ker
     return { x: f(dy, x as T, y as T) };
   },
 });
-const noInputs = (): KernelGradient => ({ grad: () => ({}) });
 const zeros = (...names: string[]): KernelGradient => ({
   grad: (_dys, _s, _a, node) => Object.fromEntries(names.map((n) => [n, float(node, n) ? tf.zeros(shapeOf(node, n)) : null])),
 });
@@ -281,7 +280,6 @@ const TABLE: Record<string, KernelGradient> = {
   Round: zeros('x'),
   OnesLike: zeros('x'),
   ZerosLike: zeros('x'),
-  Fill: noInputs(),
 
   Sum: { grad: ([dy], _s, attrs, node) => ({ x: tf.broadcastTo(tf.reshape(dy, keptShape(shapeOf(node, 'x'), attrs)), shapeOf(node, 'x')) }) },
   Mean: {
