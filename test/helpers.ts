@@ -52,3 +52,17 @@ export function thrown(fn: () => unknown): { type: string; message: string } {
  */
 export const sortSets = (message: string): string =>
   message.replace(/\{([^{}]*)\}/g, (_, body: string) => `{${body.split(', ').sort().join(', ')}}`);
+
+const maxRss = (): number => process.resourceUsage().maxRSS * 1024;
+
+/**
+ * Bounds the memory one case takes: call before the case, then call what it returns after.
+ * `maxRSS` is the peak of the whole process, and a jest worker runs several suites, so a case
+ * is held to its own share: the peak may not rise past `limit` bytes above the resident size
+ * the case started from (a higher peak an earlier suite left stays allowed).
+ */
+export function memoryBound(limit: number): () => void {
+  const start = process.memoryUsage().rss;
+  const peak = maxRss();
+  return () => expect(maxRss()).toBeLessThanOrEqual(Math.max(peak, start + limit));
+}

@@ -5,7 +5,7 @@ import * as path from 'path';
 import { memory, ones, type Tensor } from '@tensorflow/tfjs-core';
 import { F, safetensors, torch } from '../src';
 import { decodePythonUtf8 } from '../src/io/pickle';
-import { BACKENDS, loadFixture, thrown } from './helpers';
+import { BACKENDS, loadFixture, thrown, memoryBound } from './helpers';
 
 /** What test/fixtures/gen_hostile.py recorded from PyTorch 1.13; see its docstring. */
 interface Described {
@@ -78,11 +78,12 @@ const CASE_TIMEOUT = 30_000;
 /** Time and memory bounds, a tensor count that does not grow on failure, and a working backend afterwards. */
 function bounded(run: () => void, reference: () => number[]): void {
   const before = memory().numTensors;
+  const withinMemory = memoryBound(MAX_RSS);
   const start = Date.now();
   run();
   expect(Date.now() - start).toBeLessThan(CASE_TIMEOUT);
   expect(memory().numTensors).toBe(before);
-  expect(process.resourceUsage().maxRSS * 1024).toBeLessThan(MAX_RSS);
+  withinMemory();
   expect(smallConv()).toEqual(reference());
 }
 
