@@ -124,6 +124,27 @@ describe('autograd errors are PyTorch\'s', () => {
       return torch.autograd.grad(q.mul(2).sum(), [q, new nn.Parameter(torch.ones(1))]);
     }],
     ['set_grad_enabled with an int', () => torch.set_grad_enabled(1 as never)],
+    ...([
+      ['Conv2d weight', () => new nn.Sequential(new nn.Conv2d(2, 3, 3), new nn.Conv2d(3, 2, 1)), [1, 2, 5, 5]],
+      ['PReLU weight', () => new nn.Sequential(new nn.Conv2d(2, 3, 3), new nn.PReLU()), [1, 2, 5, 5]],
+      ['Linear weight (a saved view)', () => new nn.Sequential(new nn.Linear(3, 2), new nn.Linear(2, 2)), [4, 3]],
+    ] as const).map(([what, make, shape]): [string, () => unknown] => [`backward after an optimizer step: ${what}`, () => {
+      torch.manual_seed(0);
+      const m = make();
+      const x = torch.randn([...shape]);
+      const opt = new torch.optim.SGD(m.parameters(), { lr: 0.1 });
+      const loss = m(x).sum();
+      m(x).pow(2).sum().backward();
+      opt.step();
+      loss.backward();
+    }]),
+    ['backward after nn.Parameter data was overwritten', () => {
+      const x = torch.randn(3).requires_grad_();
+      const w = new nn.Parameter(torch.randn(3));
+      const y = x.mul(w).sum();
+      torch.no_grad(() => nn.init.constant_(w, 2));
+      y.backward();
+    }],
   ];
   it.each(cases)('%s', (id, fn) => {
     const e = errorCase(id);

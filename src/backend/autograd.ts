@@ -46,6 +46,8 @@ const engine = tf.engine() as unknown as Engine;
 export interface KernelGradient {
   save?: (inputs: Record<string, Tensor>, outputs: Tensor[]) => Tensor[];
   grad: (dys: Tensor[], saved: Tensor[], attrs: Attrs, node: NodeInfo) => Record<string, Tensor | null>;
+  /** Which saved tensors PyTorch's own formula saves as a view of the input (a transposed weight). */
+  savedViews?: (attrs: Attrs) => readonly boolean[];
 }
 
 /** What a gradient function may read of its node besides saved tensors: shapes and dtypes. */
@@ -105,6 +107,7 @@ export class Node implements NodeInfo {
           'if you need to backward through the graph a second time or if you need to access saved tensors after calling backward.',
       );
     }
+    checkVersions(this.saved);
     return this.fn(dys, this.saved, this);
   }
 
@@ -171,8 +174,67 @@ export function paused<T>(fn: () => T): T {
   }
 }
 
+// ---- Version counters: PyTorch's check that saved tensors were not modified in place. ----
+
+/**
+ * How many times each Variable was written in place. A tfjs tensor never changes, but a
+ * Variable's `assign` (an optimizer step, `load_state_dict`, an `nn.init` fill) gives it new
+ * data, which PyTorch counts as a new version of the same tensor.
+ */
+const versions = new WeakMap<tf.Variable, number>();
+const versionOf = (v: tf.Variable): number => versions.get(v) ?? 0;
+
+/**
+ * Sets the version a new Variable starts at: a parameter drawn by a layer's initialisation has
+ * had one in-place fill in PyTorch (`kaiming_uniform_(self.weight)`), `nn.Parameter(data)` none.
+ */
+export function setVersion(v: tf.Variable, version: number): void {
+  versions.set(v, version);
+  owners.set(v.dataId, v);
+}
+
+/** The Variable whose data each data id is or was, so a reshaped handle saved for backward is checked too. */
+const owners = new WeakMap<object, tf.Variable>();
+
+const originalAssign = tf.Variable.prototype.assign;
+tf.Variable.prototype.assign = function (this: tf.Variable, value: Tensor) {
+  originalAssign.call(this, value);
+  versions.set(this, versionOf(this) + 1);
+  owners.set(this.dataId, this);
+};
+
+/** The Variable a saved copy was taken from, its version then, and whether PyTorch saves a view of it. */
+interface SavedFrom {
+  source: tf.Variable;
+  version: number;
+  view: boolean;
+}
+const savedFrom = new WeakMap<Tensor, SavedFrom>();
+
 /** A kept handle on `t`'s data, not tracked by any tidy, for a node to hold until freed. */
-const keepCopy = (t: Tensor): Tensor => tf.keep(paused(() => tf.clone(t)));
+function keepCopy(t: Tensor, view = false): Tensor {
+  const copy = tf.keep(paused(() => tf.clone(t)));
+  const source = t instanceof tf.Variable ? t : owners.get(t.dataId);
+  // A handle on data its Variable no longer holds was saved from an old version, not this one.
+  if (source !== undefined && source.dataId === t.dataId) savedFrom.set(copy, { source, version: versionOf(source), view });
+  return copy;
+}
+
+/** PyTorch's error when a node's saved Variable was written after the forward saved it. */
+function checkVersions(saved: readonly Tensor[]): void {
+  for (const t of saved) {
+    const from = savedFrom.get(t);
+    if (from === undefined || versionOf(from.source) === from.version) continue;
+    const type = `torch.${{ float32: 'Float', int32: 'Int', bool: 'Bool' }[from.source.dtype as string] ?? 'Float'}Tensor`;
+    // PyTorch names a saved view by the node that stands for the view after its base changed.
+    const view = from.view ? ', which is output 0 of AsStridedBackward0,' : '';
+    throw new RuntimeError(
+      `one of the variables needed for gradient computation has been modified by an inplace operation: [${type} [${from.source.shape.join(', ')}]]${view} ` +
+        `is at version ${versionOf(from.source)}; expected version ${from.version} instead. Hint: enable anomaly detection to find the operation that ` +
+        'failed to compute its gradient, with torch.autograd.set_detect_anomaly(True).',
+    );
+  }
+}
 
 function addNode(name: string, names: string[], inputs: Tensor[], outputs: Tensor[], saved: Tensor[], fn: (dys: Tensor[], saved: Tensor[], node: Node) => readonly (Tensor | null)[]): void {
   const node = new Node(name, names, inputs, outputs, saved, fn);
@@ -213,7 +275,8 @@ engine.addTapeNode = function (name, inputMap, outputs, gradientsFunc, saved, at
     addNode(name, names, inputs, outputs, [], notImplemented(name));
     return;
   }
-  const own = spec.save === undefined ? [] : spec.save(inputMap as Record<string, Tensor>, outputs).map(keepCopy);
+  const views = spec.savedViews?.(attrs) ?? [];
+  const own = spec.save === undefined ? [] : spec.save(inputMap as Record<string, Tensor>, outputs).map((t, i) => keepCopy(t, views[i] === true));
   addNode(name, names, inputs, outputs, own, (dys, s, node) => {
     const map = spec.grad(dys, s, attrs, node);
     return names.map((n) => map[n] ?? null);
@@ -280,7 +343,7 @@ export function customOp(
 ): Tensor {
   if (!isRecording(inputs)) return forward(() => undefined);
   let saved: Tensor[] = [];
-  const y = paused(() => forward((tensors) => (saved = tensors.map(keepCopy))));
+  const y = paused(() => forward((tensors) => (saved = tensors.map((t) => keepCopy(t)))));
   const present = inputs.map((t, i) => [t, i] as const).filter(([t]) => t !== null) as [Tensor, number][];
   addNode(
     name,

@@ -44,8 +44,10 @@ function keptShape(xShape: number[], attrs: Attrs): number[] {
   return xShape.map((d, i) => (axes.includes(i) ? 1 : d));
 }
 
-const binary = (f: (dy: T, a: T, b: T, y: T) => [T | null, T | null], saveOutput = false): KernelGradient => ({
-  save: ({ a, b }, [y]) => (saveOutput ? [a, b, y] : [a, b]),
+/** What a binary kernel's backward needs: nothing (add, sub), its inputs, or its inputs and output. */
+type BinarySaves = 'none' | 'inputs' | 'inputsAndOutput';
+const binary = (f: (dy: T, a: T, b: T, y: T) => [T | null, T | null], saves: BinarySaves = 'inputs'): KernelGradient => ({
+  save: ({ a, b }, [y]) => (saves === 'none' ? [] : saves === 'inputs' ? [a, b] : [a, b, y]),
   grad: ([dy], [a, b, y], _, node) => {
     const [da, db] = f(dy, a, b, y);
     return {
@@ -193,8 +195,8 @@ const TABLE: Record<string, KernelGradient> = {
   Cumsum: { grad: ([dy], _s, attrs) => ({ x: tf.cumsum(dy, attrs!.axis, attrs!.exclusive, !attrs!.reverse) }) },
   AddN: { grad: ([dy], _s, _a, node) => Object.fromEntries(Object.keys(node.inputs).map((n) => [n, tf.clone(dy)])) },
 
-  Add: binary((dy) => [dy, dy]),
-  Sub: binary((dy) => [dy, tf.neg(dy)]),
+  Add: binary((dy) => [dy, dy], 'none'),
+  Sub: binary((dy) => [dy, tf.neg(dy)], 'none'),
   Multiply: binary((dy, a, b) => [tf.mul(dy, b), tf.mul(dy, a)]),
   RealDiv: binary((dy, a, b) => [tf.div(dy, b), tf.mul(tf.neg(dy), tf.div(tf.div(a, b), b))]),
   Maximum: binary((dy, a, b) => {
@@ -215,7 +217,7 @@ const TABLE: Record<string, KernelGradient> = {
     const da = where(tf.equal(b, 0), zerosLike(dy), tf.mul(dy, tf.mul(b, tf.pow(a, tf.sub(b, 1)))));
     const db = tf.mul(dy, where(tf.logicalAnd(tf.equal(a, 0), tf.greaterEqual(b, 0)), zerosLike(y), tf.mul(y, tf.log(a))));
     return [da, db];
-  }, true),
+  }, 'inputsAndOutput'),
   Atan2: binary((dy, a, b) => {
     const r = tf.add(tf.square(a), tf.square(b));
     return [tf.mul(dy, tf.div(b, r)), tf.mul(dy, tf.div(tf.neg(a), r))];
@@ -320,6 +322,8 @@ const TABLE: Record<string, KernelGradient> = {
   },
   BatchMatMul: {
     save: ({ a, b }) => [a, b],
+    // Linear's `x·wᵀ` is ATen's `addmm(b, x, w.t())`, which saves the view `w.t()`.
+    savedViews: (attrs) => [(attrs as { transposeA: boolean }).transposeA, (attrs as { transposeB: boolean }).transposeB],
     grad: ([dy], [a, b], attrs) => {
       const { transposeA: ta, transposeB: tb } = attrs as { transposeA: boolean; transposeB: boolean };
       const mm = tf.matMul;

@@ -1,3 +1,4 @@
+import { setVersion } from './autograd';
 import { guardAllocation } from './guard';
 import { compute, ensureReady, tf } from './runtime';
 
@@ -12,10 +13,15 @@ export function fromFlat(values: Float32Array | Int32Array | Uint8Array | number
   return compute(() => tf.tensor(values, [...shape], dtype));
 }
 
-/** A trainable variable (a PyTorch Parameter) holding `values` in `shape`. */
+/**
+ * A trainable variable (a PyTorch Parameter) holding `values` in `shape`, drawn by a layer's
+ * initialisation: at version 1, as PyTorch's parameter after its one in-place init fill.
+ */
 export function parameter(values: Float32Array, shape: readonly number[]): tf.Variable {
   guardAllocation(shape);
-  return tidy(() => tf.variable(tf.tensor(values, [...shape], 'float32'), true));
+  const p = tidy(() => tf.variable(tf.tensor(values, [...shape], 'float32'), true));
+  setVersion(p, 1);
+  return p;
 }
 
 /** A new tensor of `shape` with every element `value`. */
@@ -34,7 +40,10 @@ export function assign(target: tf.Variable, value: tf.Tensor): void {
 /** A non-trainable Variable filled with `value`: a buffer that can be updated in place. */
 export function buffer(shape: readonly number[], value: number, dtype: DType = 'float32'): tf.Variable {
   guardAllocation(shape, dtype);
-  return tidy(() => tf.variable(tf.fill([...shape], value, dtype), false));
+  // PyTorch fills a new buffer in place (`zero_`, `fill_`): version 1.
+  const b = tidy(() => tf.variable(tf.fill([...shape], value, dtype), false));
+  setVersion(b, 1);
+  return b;
 }
 
 /** A new tensor with `t`'s values, cast to `dtype`. */
@@ -94,7 +103,9 @@ export const squeeze0 = <T extends tf.Tensor>(x: T): tf.Tensor => tf.squeeze(x, 
 /** A Variable sharing `data`'s values (tfjs variables start from their initial tensor's data). */
 export function variableOf(data: tf.Tensor, trainable: boolean): tf.Variable {
   ensureReady();
-  return tf.variable(data, trainable);
+  const v = tf.variable(data, trainable);
+  setVersion(v, 0);
+  return v;
 }
 
 /** Whether `t` was disposed (its data freed). */

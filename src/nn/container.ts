@@ -197,7 +197,11 @@ export class ModuleList extends Module {
     return this.list()[Symbol.iterator]();
   }
 
-  forward(..._inputs: unknown[]): never {
+  /**
+   * Raises, as PyTorch's: a container has no forward. Typed to take nothing, so calling a bare
+   * one fails to compile, while a subclass may declare its own forward.
+   */
+  forward(..._inputs: never[]): unknown {
     throw missingForward(this);
   }
 }
@@ -295,7 +299,11 @@ export class ModuleDict extends Module {
     return childModules(this).keys();
   }
 
-  forward(..._inputs: unknown[]): never {
+  /**
+   * Raises, as PyTorch's: a container has no forward. Typed to take nothing, so calling a bare
+   * one fails to compile, while a subclass may declare its own forward.
+   */
+  forward(..._inputs: never[]): unknown {
     throw missingForward(this);
   }
 }

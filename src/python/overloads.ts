@@ -155,12 +155,14 @@ function extraKwargs(name: string, sig: Sig, keywords: KwArgs, nargs: number): n
 }
 
 /**
- * `PythonArgs`' unpacking of what matched: element checks of int lists, `True` read as 1. A
- * named-tensor overload fails here: every tensor is unnamed, so looking a dim up by name fails
- * with PyTorch's error; other named-tensor uses are not supported.
+ * `PythonArgs`' unpacking of what matched: element checks of int lists, `True` read as 1. The
+ * generated bindings unpack inside one call's argument list, which GCC evaluates last argument
+ * first, so of two bad int lists PyTorch names the later one; so do we. A named-tensor overload
+ * fails here: every tensor is unnamed, so looking a dim up by name fails with PyTorch's error;
+ * other named-tensor uses are not supported.
  */
 function unpack(name: string, sig: Sig, bound: Record<string, unknown>, self: unknown): Record<string, unknown> {
-  for (const p of sig.params) {
+  for (const p of [...sig.params].reverse()) {
     const value = bound[p.name];
     if (value === null || value === undefined) continue;
     const element = p.type.elementError?.(value) ?? null;

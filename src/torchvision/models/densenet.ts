@@ -92,7 +92,6 @@ export class _DenseBlock extends nn.ModuleDict {
     }
   }
 
-  // @ts-expect-error nn.ModuleDict declares no forward (calling one raises), so its type is `never`.
   override forward(init_features: Tensor): Tensor {
     const features = [init_features];
     for (const [, layer] of this.items()) {
