@@ -8,13 +8,16 @@
  *   npx tsx bench/check_models_full.ts NAME DIR [--backend wasm]
  *
  * DIR holds what the Python side wrote: `weights.pt` (the state_dict), `io.pt` (`{"x", "y"}`: the
- * input and PyTorch's eval output) and `meta.json` (`{"repr", "keys"}`).
+ * input and PyTorch's eval output) and `meta.json` (`{"repr", "keys"}`). A failure prints
+ * `{"error": "<stage>: <message>"}` instead (stage: build, load or forward), and its stack on stderr.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import { nn, torch, torchvision } from '../src';
+
+let stage = 'build';
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({ options: { list: { type: 'boolean' }, backend: { type: 'string', default: 'wasm' } }, allowPositionals: true });
@@ -29,6 +32,7 @@ async function main(): Promise<void> {
   let t = Date.now();
   const model = torchvision.models.get_model(name) as nn.Module;
   const buildSeconds = (Date.now() - t) / 1000;
+  stage = 'load';
   t = Date.now();
   const state = torch.load(path.join(dir, 'weights.pt'));
   model.load_state_dict(state);
@@ -37,6 +41,7 @@ async function main(): Promise<void> {
 
   const io = torch.load(path.join(dir, 'io.pt'));
   model.eval();
+  stage = 'forward';
   t = Date.now();
   const y = model(io.x) as Tensor;
   const forwardSeconds = (Date.now() - t) / 1000;
@@ -69,5 +74,6 @@ async function main(): Promise<void> {
 
 main().catch((e: unknown) => {
   console.error(e instanceof Error ? (e.stack ?? e.message) : e);
+  console.log(JSON.stringify({ error: `${stage}: ${e instanceof Error ? `${e.constructor.name}: ${e.message}` : String(e)}`.replace(/\s+/g, ' ') }));
   process.exitCode = 1;
 });

@@ -208,11 +208,6 @@ export function loadCheckpoint(file: string, options: Parameters<typeof torch.lo
 /** torchvision model `name` with the checkpoint `state` loaded (its tensors then disposed), in eval mode. */
 export function loadModel(name: string, state: nn.StateDict): nn.Module {
   const model = torchvision.models.get_model(name, CHECKPOINT_OPTIONS[name] ?? {}) as nn.Module;
-  // Checkpoints saved before PyTorch 0.4.1 (some of torchvision's) have no num_batches_tracked;
-  // PyTorch's BatchNorm then loads it as 0, which load_state_dict here leaves to the caller.
-  for (const [key, buffer] of model.named_buffers()) {
-    if (key.endsWith('num_batches_tracked') && !(key in state)) state[key] = torch.zeros_like(buffer);
-  }
   // torchvision's DenseNet checkpoints keep an old key format that its builders rename on load.
   if (name.startsWith('densenet')) torchvision.models.densenet._load_state_dict(model, state);
   else model.load_state_dict(state);

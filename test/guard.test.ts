@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { F, RuntimeError, torch } from '../src';
-import { guardAllocation, type AllocDType } from '../src/backend/guard';
+import { guardAllocation } from '../src/backend/guard';
 import { compute } from '../src/backend/runtime';
-import { fill } from '../src/backend/tensor';
+import { fill, type LoadedDType } from '../src/backend/tensor';
 import { BACKENDS, expectClose, loadFixture, tensorFrom, thrown, memoryBound } from './helpers';
 
 /** What test/fixtures/gen_hostile.py recorded from PyTorch 1.13; see its docstring. */
@@ -21,10 +21,81 @@ interface GuardCase {
 }
 const H = loadFixture<{
   alloc: { bytes: number; type: string; message: string };
-  sizes: { size: number[]; dtype: AllocDType; nbytes?: number; error?: { type: string; message: string }; result?: number[] }[];
+  sizes: { size: number[]; dtype: LoadedDType; nbytes?: number; error?: { type: string; message: string }; result?: number[] }[];
   guard: GuardCase[];
+  guard_ops: OpCase[];
 }>('hostile.json');
 const guardCase = (id: string): GuardCase => H.guard.find((c) => c.id === id)!;
+
+/** What the generator recorded for one allocating operation: PyTorch's error, or its result's shape and dtype. */
+interface OpCase {
+  id: string;
+  op: keyof typeof OPS;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  args: Record<string, any>;
+  error?: { type: string; message: string };
+  result?: { shape: number[]; dtype: string };
+}
+
+const DTYPES = { float32: torch.float32, int64: torch.int64, bool: torch.bool } as const;
+type Args = OpCase['args'];
+
+/**
+ * Each operation called as a user would, on `ones` of the recorded shapes; `made` registers an
+ * input so that it is freed after the case (inputs are made before the guard is reached).
+ */
+const OPS = {
+  zeros: (a: Args) => torch.zeros(a.size, a.dtype ? { dtype: DTYPES[a.dtype as keyof typeof DTYPES] } : {}),
+  ones: (a: Args) => torch.ones(a.size, a.dtype ? { dtype: DTYPES[a.dtype as keyof typeof DTYPES] } : {}),
+  empty: (a: Args) => torch.empty(a.size, a.dtype ? { dtype: DTYPES[a.dtype as keyof typeof DTYPES] } : {}),
+  full: (a: Args) => torch.full(a.size, a.fill_value),
+  rand: (a: Args) => torch.rand(a.size),
+  randn: (a: Args) => torch.randn(a.size),
+  randint: (a: Args) => torch.randint(a.low, a.high, a.size),
+  randperm: (a: Args) => torch.randperm(a.n),
+  arange: (a: Args) => torch.arange(a.start, a.end, a.step, a.dtype ? { dtype: DTYPES[a.dtype as keyof typeof DTYPES] } : {}),
+  linspace: (a: Args) => torch.linspace(a.start, a.end, a.steps),
+  eye: (a: Args) => torch.eye(a.n, a.m),
+  cat: (a: Args, made: Made) => torch.cat(Array(a.count).fill(made(a.part)), a.dim),
+  stack: (a: Args, made: Made) => torch.stack(Array(a.count).fill(made(a.part)), a.dim),
+  repeat: (a: Args, made: Made) => made(a.input).repeat(...(a.repeats as number[])),
+  tile: (a: Args, made: Made) => torch.tile(made(a.input), a.dims),
+  expand: (a: Args, made: Made) => made(a.input).expand(...(a.size as number[])),
+  add: (a: Args, made: Made) => torch.add(made(a.a, a.dtype), made(a.b, a.dtype)),
+  eq: (a: Args, made: Made) => torch.eq(made(a.a), made(a.b)),
+  where: (a: Args, made: Made) => torch.where(made(a.condition, 'bool'), made(a.a), made(a.b)),
+  matmul: (a: Args, made: Made) => torch.matmul(made(a.a), made(a.b)),
+  linear: (a: Args, made: Made) => F.linear(made(a.input), made(a.weight)),
+  adaptive_avg_pool2d: (a: Args, made: Made) => F.adaptive_avg_pool2d(made(a.input), a.output_size),
+  adaptive_max_pool2d: (a: Args, made: Made): tf.Tensor => {
+    const x = made(a.input);
+    return a.return_indices ? F.adaptive_max_pool2d(x, a.output_size, { return_indices: true })[0] : F.adaptive_max_pool2d(x, a.output_size);
+  },
+  max_pool2d: (a: Args, made: Made) => F.max_pool2d(made(a.input), a.kernel_size, a.stride, a.padding),
+  local_response_norm: (a: Args, made: Made) => F.local_response_norm(made(a.input), a.size),
+  mse_loss: (a: Args, made: Made) => F.mse_loss(made(a.input), made(a.target), { reduction: 'none' }),
+};
+type Made = (shape: number[], dtype?: keyof typeof DTYPES) => tf.Tensor;
+
+/** Runs a case: what it raised, or its result's shape and dtype (its inputs and result freed). */
+function runOp(c: OpCase): { type: string; message: string } | { shape: number[]; dtype: string } {
+  const inputs: tf.Tensor[] = [];
+  const made: Made = (shape, dtype = 'float32') => {
+    const x = torch.ones(shape, { dtype: DTYPES[dtype] });
+    inputs.push(x);
+    return x;
+  };
+  try {
+    const y = OPS[c.op](c.args, made);
+    const result = { shape: y.shape, dtype: y.dtype };
+    y.dispose();
+    return result;
+  } catch (e) {
+    return { type: (e as Error).name, message: (e as Error).message };
+  } finally {
+    inputs.forEach((x) => x.dispose());
+  }
+}
 
 /** A conv2d case PyTorch computed (test/fixtures/gen_conv2d.py), to show a backend computes correctly. */
 const conv = loadFixture<{ functional: { input_shape: number[]; input: number[]; weight_shape: number[]; weight: number[]; output_shape: number[]; output: number[] }[] }>(
@@ -131,6 +202,14 @@ describe.each(BACKENDS)('the allocation guard on %s', (backend) => {
   });
 });
 
+describe.each(BACKENDS)('allocating operations on %s', (backend) => {
+  beforeAll(() => torch.set_backend(backend));
+
+  it.each(H.guard_ops.map((c) => [c.id, c] as const))('%s: as PyTorch, at once, nothing leaked, the backend computes after', (_id, c) => {
+    bounded(() => expect(runOp(c)).toEqual(c.error ?? c.result));
+  }, CASE_TIMEOUT);
+});
+
 describe('the wasm backend', () => {
   beforeAll(() => torch.set_backend('wasm'));
   const wasm = () => (tf.backend() as unknown as { wasm: { _malloc(n: number): number; _free(p: number): void; HEAPU8: Uint8Array } }).wasm;
@@ -162,6 +241,27 @@ describe('the wasm backend', () => {
       y.dispose();
     });
     x.dispose();
+  }, CASE_TIMEOUT);
+
+  it("refuses a tfjs kernel's output that the filled heap cannot hold before writing it, and computes after", () => {
+    const before = tf.memory().numTensors;
+    const ballast: number[] = [];
+    for (let size = 2 ** 31; size >= 2 ** 24; ) {
+      const pointer = wasm()._malloc(size) >>> 0;
+      if (pointer === 0) size /= 2;
+      else ballast.push(pointer);
+    }
+    const x = tf.ones([2 ** 20]);
+    try {
+      // tfjs's own ops, which the library's guards never see: 32 MiB outputs.
+      expect(thrown(() => tf.tidy(() => tf.tile(x, [8])))).toEqual({ type: 'RuntimeError', message: H.alloc.message.replace(String(H.alloc.bytes), String(2 ** 25)) });
+      expect(thrown(() => tf.zeros([2 ** 23]))).toEqual({ type: 'RuntimeError', message: H.alloc.message.replace(String(H.alloc.bytes), String(2 ** 25)) });
+    } finally {
+      ballast.forEach((pointer) => wasm()._free(pointer));
+    }
+    x.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    bounded(() => tf.tidy(() => tf.tile(tf.ones([2 ** 20]), [8])).dispose());
   }, CASE_TIMEOUT);
 
   it('restarts after a kernel traps: the error says what was lost, later calls compute correctly, nothing leaks', () => {

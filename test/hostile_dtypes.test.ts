@@ -2,35 +2,40 @@ import * as tf from '@tensorflow/tfjs-core';
 import { F, nn, torch } from '../src';
 import { BACKENDS, loadFixture } from './helpers';
 
-/** A tensor as the generator made it: ones of a shape and dtype (running_mean: zeros). */
-type Spec = [number[], 'float32' | 'int32' | 'bool'];
+/**
+ * A tensor as the generator made it (`ones_of`): ones of a shape and dtype (running_mean:
+ * zeros), or filled by the third element: `arange` (0, 1, 2, ... in C order), `mod5` (that
+ * modulo 5, minus 2), or a number.
+ */
+type Spec = [number[], 'float32' | 'int32' | 'bool', ('arange' | 'mod5' | number)?];
+type PoolOp = 'F.max_pool2d' | 'F.avg_pool2d' | 'F.adaptive_avg_pool2d' | 'F.adaptive_max_pool2d';
 interface Case {
   id: string;
-  op: 'F.conv2d' | 'F.pad' | 'F.batch_norm' | 'nn.Conv2d' | 'nn.BatchNorm2d';
+  op: 'F.conv2d' | 'F.pad' | 'F.batch_norm' | 'nn.Conv2d' | 'nn.BatchNorm2d' | 'F.linear' | 'nn.Linear' | PoolOp;
   input: Spec;
   weight?: Spec | null;
   bias?: Spec | null;
-  args?: { stride?: number; padding?: number | 'same'; dilation?: number; groups?: number };
+  args?: { stride?: number; padding?: number | number[] | 'same'; dilation?: number; groups?: number; kernel_size?: number; output_size?: number };
   pad?: number[];
   mode?: 'constant' | 'reflect' | 'replicate' | 'circular';
   ctor?: { padding: number; padding_mode: 'zeros' | 'reflect'; bias: boolean };
   running_mean?: Spec | null;
   running_var?: Spec | null;
   training?: boolean;
-  result?: { shape: number[]; dtype: string };
+  result?: { shape: number[]; dtype: string; values?: number[] };
   error?: { type: string; message: string };
   after?: { running_mean: number[]; running_var: number[] | null; num_batches_tracked?: number } | null;
 }
 /** What test/fixtures/gen_hostile.py recorded from PyTorch 1.13 for int32 / bool / float32 mixtures. */
 const CASES = loadFixture<{ dtypes: Case[] }>('hostile.json').dtypes;
 
-const ones = (s: Spec | null | undefined): tf.Tensor | null => (s == null ? null : tf.ones(s[0], s[1]));
-
-/**
- * PyTorch's CPU kernel computes an int32 convolution; tfjs has only float32 convolutions, so
- * here it is a NotImplementedError that says so (a documented divergence).
- */
-const INT_CONVOLUTIONS = ['conv_xint32_wint32_bNone', 'conv_xint32_wint32_bint32'];
+function ones(s: Spec | null | undefined): tf.Tensor | null {
+  if (s == null) return null;
+  const [shape, dtype, fill = 1] = s;
+  const n = shape.reduce((a, b) => a * b, 1);
+  const values = Array.from({ length: n }, (_, i) => (fill === 'arange' ? i : fill === 'mod5' ? (i % 5) - 2 : fill));
+  return dtype === 'bool' ? tf.tensor(values.map((v) => v !== 0), shape, 'bool') : tf.tensor(values, shape, dtype);
+}
 
 interface Setup {
   run(): tf.Tensor;
@@ -49,10 +54,29 @@ function setup(c: Case): Setup {
   switch (c.op) {
     case 'F.conv2d': {
       const { stride = 1, padding = 0, dilation = 1, groups = 1 } = c.args ?? {};
-      return { run: () => F.conv2d(x, w!, b, stride, padding, dilation, groups), after: () => undefined, dispose };
+      return { run: () => F.conv2d(x, w!, b, stride, padding as number, dilation, groups), after: () => undefined, dispose };
     }
     case 'F.pad':
       return { run: () => F.pad(x, c.pad!, c.mode), after: () => undefined, dispose };
+    case 'F.max_pool2d':
+    case 'F.avg_pool2d': {
+      const { kernel_size, stride = null, padding = 0 } = c.args!;
+      const options = { stride, padding: padding as number };
+      const run = () => (c.op === 'F.max_pool2d' ? F.max_pool2d(x, kernel_size!, options) : F.avg_pool2d(x, kernel_size!, options));
+      return { run, after: () => undefined, dispose };
+    }
+    case 'F.adaptive_avg_pool2d':
+      return { run: () => F.adaptive_avg_pool2d(x, c.args!.output_size!), after: () => undefined, dispose };
+    case 'F.adaptive_max_pool2d':
+      return { run: () => F.adaptive_max_pool2d(x, c.args!.output_size!), after: () => undefined, dispose };
+    case 'F.linear':
+      return { run: () => F.linear(x, w!, b), after: () => undefined, dispose };
+    case 'nn.Linear': {
+      torch.manual_seed(0);
+      const m = new nn.Linear(16, 3);
+      made.push(m);
+      return { run: () => m(x), after: () => undefined, dispose };
+    }
     case 'nn.Conv2d': {
       torch.manual_seed(0);
       const m = new nn.Conv2d(4, 4, 3, c.ctor);
@@ -77,11 +101,12 @@ function setup(c: Case): Setup {
   }
 }
 
-/** What the call raised, or the shape and dtype of what it returned. */
-function call(s: Setup): { type: string; message: string } | { shape: number[]; dtype: string } {
+/** What the call raised, or the shape and dtype of what it returned, and its values when it is integer with at most 128. */
+function call(s: Setup): { type: string; message: string } | { shape: number[]; dtype: string; values?: number[] } {
   try {
     const y = s.run();
-    const result = { shape: y.shape, dtype: y.dtype };
+    const values = y.dtype !== 'float32' && y.size <= 128 ? { values: Array.from(y.dataSync()) } : {};
+    const result = { shape: y.shape, dtype: y.dtype, ...values };
     y.dispose();
     return result;
   } catch (e) {
@@ -89,11 +114,10 @@ function call(s: Setup): { type: string; message: string } | { shape: number[]; 
   }
 }
 
-describe.each(BACKENDS)('int32 and bool tensors through convolution, padding and batch norm on %s', (backend) => {
+describe.each(BACKENDS)('int32 and bool tensors through convolution, padding, batch norm, pooling and linear layers on %s', (backend) => {
   beforeAll(() => torch.set_backend(backend));
 
-  const same = CASES.filter((c) => !INT_CONVOLUTIONS.includes(c.id));
-  it.each(same.map((c) => [c.id, c] as const))('%s: as PyTorch, statistics untouched on failure, nothing leaked', (_id, c) => {
+  it.each(CASES.map((c) => [c.id, c] as const))('%s: as PyTorch, statistics untouched on failure, nothing leaked', (_id, c) => {
     const before = tf.memory().numTensors;
     const s = setup(c);
     const made = tf.memory().numTensors;
@@ -102,16 +126,5 @@ describe.each(BACKENDS)('int32 and bool tensors through convolution, padding and
     if (c.after !== undefined) expect(s.after()).toEqual(c.after);
     s.dispose();
     expect(tf.memory().numTensors).toBe(before);
-  });
-
-  it.each(INT_CONVOLUTIONS)('%s: PyTorch computes it in int32, tfjs has no integer convolution', (id) => {
-    const c = CASES.find((x) => x.id === id)!;
-    expect(c.result?.dtype).toBe(c.input[1]);
-    const s = setup(c);
-    expect(call(s)).toEqual({
-      type: 'NotImplementedError',
-      message: "conv2d of int32 input and weight: PyTorch's CPU kernel computes it in int32 arithmetic, but tfjs convolves only float32 tensors; cast both to float32",
-    });
-    s.dispose();
   });
 });

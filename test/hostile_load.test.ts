@@ -87,8 +87,7 @@ function bounded(run: () => void, reference: () => number[]): void {
   expect(smallConv()).toEqual(reference());
 }
 
-type LoadOptions = Parameters<typeof torch.load>[1];
-const refused = (name: string, options?: LoadOptions) => thrown(() => torch.load(file(name), options));
+const refused = (name: string, options?: torch.LoadOptions) => thrown(() => torch.load(file(name), options));
 
 /**
  * Files PyTorch loads, and so do we, with the same keys and values. Beside each, why it is hostile.
@@ -268,6 +267,48 @@ describe.each(BACKENDS)('hostile safetensors headers on %s', (backend) => {
     expect(Array.from(sd.a.dataSync())).toEqual(H.safetensors['float_ignored_field.safetensors'].values);
     disposeAll(sd);
   });
+});
+
+describe.each(BACKENDS)('a safetensors file over 4 GiB, one small tensor and then a hole, on %s', (backend) => {
+  let tmp: string;
+  let big: string;
+  let reference: number[];
+  const small = [1.5, -2, 3.25, 4];
+  // U8, which loads as int32: 4·(2^32 + 16) bytes, more elements than either backend holds in one tensor.
+  const holeLength = 2 ** 32 + 16;
+  beforeAll(async () => {
+    await torch.set_backend(backend);
+    reference = smallConv();
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tfjs-torch-safetensors-'));
+    big = path.join(tmp, 'sparse.safetensors');
+    const header = JSON.stringify({ a: { dtype: 'F32', shape: [4], data_offsets: [0, 16] }, hole: { dtype: 'U8', shape: [holeLength], data_offsets: [16, 16 + holeLength] } });
+    const text = Buffer.from(header.padEnd(Math.ceil(header.length / 8) * 8, ' '));
+    const length = Buffer.alloc(8);
+    length.writeBigUInt64LE(BigInt(text.length));
+    const fd = fs.openSync(big, 'w');
+    fs.writeSync(fd, Buffer.concat([length, text, Buffer.from(Float32Array.from(small).buffer)]));
+    // Extended past the hole, which the file system keeps sparse.
+    fs.ftruncateSync(fd, 8 + text.length + 16 + holeLength);
+    fs.closeSync(fd);
+  });
+  afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  it('safe_open reads the header and only the tensor asked for', () => {
+    expect(fs.statSync(big).size).toBeGreaterThan(2 ** 32);
+    bounded(() => {
+      const f = safetensors.safe_open(big);
+      expect(f.keys()).toEqual(['a', 'hole']);
+      const a = f.get_tensor('a');
+      expect(Array.from(a.dataSync())).toEqual(small);
+      a.dispose();
+    }, () => reference);
+  }, CASE_TIMEOUT);
+
+  it('load_file refuses what the backend cannot hold before reading any tensor, with PyTorch’s message for that allocation', () => {
+    const message = H.alloc.message.replace(String(H.alloc.bytes), String(4 * holeLength));
+    bounded(() => expect(thrown(() => safetensors.load_file(big))).toEqual({ type: 'RuntimeError', message }), () => reference);
+    bounded(() => expect(thrown(() => safetensors.safe_open(big).get_tensor('hole'))).toEqual({ type: 'RuntimeError', message }), () => reference);
+  }, CASE_TIMEOUT);
 });
 
 /** V8's own message for the text, which the loader quotes. */

@@ -93,26 +93,11 @@ const sha = (t: Tensor): string => {
   return createHash('sha256').update(Buffer.from(values.buffer, values.byteOffset, values.byteLength)).digest('hex').slice(0, 16);
 };
 
-/**
- * The weights Inception v3 and GoogLeNet draw with `trunc_normal_` (every Conv2d's and Linear's).
- * `nn.init.trunc_normal_`'s float erfinv (src/torch/libm.ts) differs from ATen's by 2 ulp for a
- * few inputs (0xbf6d627c, -0.927284: -1.2689801 here, -1.2689804 in ATen), so a few of these
- * tensors differ from PyTorch's in an element or two; the rest of each model is compared bit for
- * bit, and these are compared on their own below, expected to differ until that is fixed.
- */
-function truncNormalKeys(m: nn.Module): Set<string> {
-  if (!(m instanceof models.Inception3 || m instanceof models.GoogLeNet)) return new Set();
-  return new Set([...m.named_modules()].filter(([, c]) => c instanceof nn.Conv2d || c instanceof nn.Linear).map(([name]) => `${name}.weight`));
+/** `[key, sha]` of each parameter, ours and the fixture's, for comparing whole parameter sets. */
+function digests(m: nn.Module, expected: string[]): { ours: [string, string][]; theirs: [string, string][] } {
+  const keys = [...m.named_parameters()].map(([key]) => key);
+  return { ours: [...m.named_parameters()].map(([key, p]) => [key, sha(p)]), theirs: keys.map((key, i) => [key, expected[i]]) };
 }
-
-/** `[key, sha]` of each parameter, split into those not drawn by trunc_normal_ and those that are. */
-function digests(m: nn.Module, expected: string[]): { exact: [string, string, string][]; truncated: [string, string, string][] } {
-  const skip = truncNormalKeys(m);
-  const all = [...m.named_parameters()].map(([key, p], i) => [key, sha(p), expected[i]] as [string, string, string]);
-  return { exact: all.filter(([key]) => !skip.has(key)), truncated: all.filter(([key]) => skip.has(key)) };
-}
-const ours = (rows: [string, string, string][]) => rows.map(([key, digest]) => [key, digest]);
-const theirs = (rows: [string, string, string][]) => rows.map(([key, , digest]) => [key, digest]);
 
 const load = (file: string) => torch.load(path.join(__dirname, 'fixtures', 'models_a', file));
 const disposeAll = (sd: Record<string, Tensor> | Tensor[]) => Object.values(sd).forEach((t) => t.dispose());
@@ -145,16 +130,9 @@ describe.each(BACKENDS)('torchvision.models (AlexNet, VGG, ResNet, SqueezeNet, D
       expect(keysAndShapes(m)).toEqual(c.state_dict);
       expect(numParams(m)).toBe(c.num_params);
       expect([...m.named_parameters()].map(([key]) => key)).toEqual(c.params.map(([key]) => key));
-      const { exact } = digests(m, c.params.map(([, digest]) => digest));
-      expect(ours(exact)).toEqual(theirs(exact));
+      const { ours, theirs } = digests(m, c.params.map(([, digest]) => digest));
+      expect(ours).toEqual(theirs);
     });
-
-    if (c.id === 'inception_v3' || c.id === 'googlenet') {
-      it.failing('its trunc_normal_ weights are bit-identical too (known to differ, see truncNormalKeys)', () => {
-        const { truncated } = digests(m, c.params.map(([, digest]) => digest));
-        expect(ours(truncated)).toEqual(theirs(truncated));
-      });
-    }
 
     const conditioned = c.train.outputs.every((o) => o.values !== null);
     it(`${c.train.steps} train-mode forwards give PyTorch's output${conditioned ? ' and BatchNorm statistics' : "'s shape (too noisy in float32 to compare, see gen_models_a.py)"}`, () => {
@@ -278,10 +256,9 @@ describe('torchvision.models (AlexNet … GoogLeNet) builders and errors', () =>
 describe('torchvision.models (AlexNet … GoogLeNet), every builder at full size, on wasm', () => {
   beforeAll(() => torch.set_backend('wasm'));
 
-  const truncNormalResults = new Map<string, [string, string, string][]>();
   it.each(full.builders.map((b) => [`${b.name}(${JSON.stringify(b.kwargs)})`, b] as const))(
     '%s: repr, state_dict, parameter count and every parameter, bit for bit, after manual_seed(0)',
-    (label, b) => {
+    (_, b) => {
       torch.manual_seed(0);
       const m = models.get_model(b.name, b.kwargs) as nn.Module;
       try {
@@ -289,21 +266,12 @@ describe('torchvision.models (AlexNet … GoogLeNet), every builder at full size
         expect(keysAndShapes(m)).toEqual(b.state_dict);
         expect(numParams(m)).toBe(b.num_params);
         expect(Array.from(firstValues(m))).toEqual(Array.from(unpack(b.first)));
-        const { exact, truncated } = digests(m, b.sha);
-        expect(ours(exact)).toEqual(theirs(exact));
-        if (truncated.length > 0) truncNormalResults.set(label, truncated);
+        const { ours, theirs } = digests(m, b.sha);
+        expect(ours).toEqual(theirs);
       } finally {
         m.dispose();
       }
     },
     900_000,
-  );
-
-  it.failing.each(full.builders.filter((b) => ['inception_v3', 'googlenet'].includes(b.name)).map((b) => `${b.name}(${JSON.stringify(b.kwargs)})`))(
-    "%s: its trunc_normal_ weights are bit-identical too (known to differ, see truncNormalKeys)",
-    (label) => {
-      const truncated = truncNormalResults.get(label)!;
-      expect(ours(truncated)).toEqual(theirs(truncated));
-    },
   );
 });

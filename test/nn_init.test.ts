@@ -1,5 +1,7 @@
+import { createHash } from 'crypto';
 import type { Variable } from '@tensorflow/tfjs-core';
 import { nn, torch } from '../src';
+import { erfinvf } from '../src/torch/libm';
 import { loadFixture, thrown } from './helpers';
 
 interface Step {
@@ -91,5 +93,37 @@ describe('modules initialise as PyTorch\'s and leave the generator where PyTorch
     expect(Array.from(after.dataSync())).toEqual(c.next_rand);
     after.dispose();
     m.dispose();
+  });
+});
+
+/** test/fixtures/gen_erfinv.py's record of torch.erfinv (layout in its docstring). */
+const erfinvFixture = loadFixture<{ step: number; block: number; blocks: string[]; samples: [number, number][] }>('erfinv.json');
+
+/** Float32 bits ↔ values, and erfinvf on bits, NaN as one pattern (PyTorch's and ours may differ in payload). */
+const bitsView = new Uint32Array(1);
+const floatView = new Float32Array(bitsView.buffer);
+function erfinvBits(bits: number): number {
+  bitsView[0] = bits;
+  floatView[0] = erfinvf(floatView[0]);
+  return Number.isNaN(floatView[0]) ? 0x7fc00000 : bitsView[0];
+}
+
+describe("trunc_normal_'s float32 erfinv is ATen's, bit for bit (every 4096th float in (-1, 1))", () => {
+  const { step, block } = erfinvFixture;
+  const perSign = Math.ceil(0x3f800000 / step);
+  const blocks = [0, 0x80000000].flatMap((sign) =>
+    Array.from({ length: Math.ceil(perSign / block) }, (_, i) => [sign === 0 ? `+${i}` : `-${i}`, sign, i * block] as const),
+  );
+  it.each(blocks.map(([label, sign, first], k) => [label, sign, first, erfinvFixture.blocks[k]] as const))('block %s', (_, sign, first, expected) => {
+    const out = new Uint32Array(Math.min(block, perSign - first));
+    for (let i = 0; i < out.length; i++) out[i] = erfinvBits(((first + i) * step) | sign);
+    expect(createHash('sha256').update(Buffer.from(out.buffer)).digest('hex').slice(0, 16)).toBe(expected);
+  });
+
+  it('the samples and edge cases (0xbf6d627c, subnormals, 0.7, ±1, outside [-1, 1])', () => {
+    const hex = (b: number) => `0x${(b >>> 0).toString(16).padStart(8, '0')}`;
+    const nanAsOne = (b: number) => ((b & 0x7f800000) === 0x7f800000 && (b & 0x7fffff) !== 0 ? 0x7fc00000 : b);
+    const samples = erfinvFixture.samples;
+    expect(samples.map(([x]) => [hex(x), hex(erfinvBits(x))])).toEqual(samples.map(([x, y]) => [hex(x), hex(nanAsOne(y))]));
   });
 });

@@ -1,6 +1,7 @@
 import { tf } from './runtime';
 import { guardAllocations, type Allocation } from './guard';
 import { nchwToNhwc, nhwcToNchw, oihwToDepthwise, oihwToHwio } from './layout';
+import { concatOuterOp, OUTER_KERNEL_BACKENDS, splitOuterOp } from './kernels/outer';
 
 /** Everything a lowering needs, derived once by the caller (sizes already validated). */
 export interface Conv2dGeometry {
@@ -16,6 +17,7 @@ export interface Conv2dGeometry {
  * Callers run this inside `tidy`.
  */
 export function conv2dNchw(x: tf.Tensor4D, w: tf.Tensor4D, bias: tf.Tensor1D | null, g: Conv2dGeometry, cache: FilterCache | null = null): tf.Tensor4D {
+  if (x.dtype !== 'float32') return conv2dInt(x, w, bias, g);
   const [n, c, h, wd] = x.shape;
   const [, , kh, kw] = w.shape;
   if (n === 1 && kh === 1 && kw === 1 && g.groups === 1 && g.stride[0] === 1 && g.stride[1] === 1) return pointwiseNchw(x, w, bias, g, cache);
@@ -57,6 +59,7 @@ function pointwiseNchw(x: tf.Tensor4D, w: tf.Tensor4D, bias: tf.Tensor1D | null,
  * kept in `cache` when the caller has one (see {@link FilterCache}).
  */
 export function conv2dNhwc(x: tf.Tensor4D, w: tf.Tensor4D, bias: tf.Tensor1D | null, g: Conv2dGeometry, cache: FilterCache | null = null): tf.Tensor4D {
+  if (x.dtype !== 'float32') return nchwToNhwc(conv2dInt(nhwcToNchw(x), w, bias, g));
   guardAllocations(convAllocations(x.shape, w.shape, bias !== null, g, false));
   const inChannels = x.shape[3];
   const [sh, sw] = g.stride;
@@ -84,6 +87,50 @@ export function conv2dNhwc(x: tf.Tensor4D, w: tf.Tensor4D, bias: tf.Tensor1D | n
     if (bias !== null) y = tf.add(y, bias);
   }
   return y;
+}
+
+/**
+ * An int32 convolution as PyTorch's CPU kernel (`slow_conv2d`) computes it, whose products and
+ * sums wrap modulo 2^32; wrapping arithmetic is associative, so any order of summation gives its
+ * exact result. tfjs convolves only float32 tensors, whose 24-bit significand would round sums
+ * past 2^24, so this runs as a direct loop in JavaScript: exact, and slower than a kernel.
+ */
+function conv2dInt(x: tf.Tensor4D, w: tf.Tensor4D, bias: tf.Tensor1D | null, g: Conv2dGeometry): tf.Tensor4D {
+  const [n, cin, h, wd] = x.shape;
+  const [cout, cinG, kh, kw] = w.shape;
+  const [ho, wo] = outputSize(h, wd, kh, kw, g, g.stride);
+  guardAllocations([{ shape: [n, cout, ho, wo], dtype: 'int32' }]);
+  const [xs, ws] = [x.dataSync(), w.dataSync()];
+  const bs = bias === null ? null : bias.dataSync();
+  const [top, , left] = g.pads;
+  const [[sh, sw], [dh, dw]] = [g.stride, g.dilation];
+  const coutG = cout / g.groups;
+  const out = new Int32Array(n * cout * ho * wo);
+  let at = 0;
+  for (let b = 0; b < n; b++) {
+    for (let o = 0; o < cout; o++) {
+      const firstIn = Math.floor(o / coutG) * cinG;
+      for (let i = 0; i < ho; i++) {
+        for (let j = 0; j < wo; j++, at++) {
+          let acc = bs === null ? 0 : bs[o] | 0;
+          for (let c = 0; c < cinG; c++) {
+            const plane = (b * cin + firstIn + c) * h;
+            for (let p = 0; p < kh; p++) {
+              const y = i * sh - top + p * dh;
+              if (y < 0 || y >= h) continue;
+              for (let q = 0; q < kw; q++) {
+                const xq = j * sw - left + q * dw;
+                if (xq < 0 || xq >= wd) continue;
+                acc = (acc + Math.imul(xs[(plane + y) * wd + xq], ws[((o * cinG + c) * kh + p) * kw + q])) | 0;
+              }
+            }
+          }
+          out[at] = acc;
+        }
+      }
+    }
+  }
+  return tf.tensor4d(out, [n, cout, ho, wo], 'int32');
 }
 
 /** Output height and width of a convolution at `stride`, as PyTorch sizes it. */
@@ -123,10 +170,12 @@ function convAllocations(
   if (layoutChange) list.push(f32(n, h, wd, cin));
   if (g.groups === 1 || g.groups === cin) {
     list.push(f32(n, hk, wk, cout));
-  } else if (chooseGroupedLowering(tf.getBackend(), cout, g.groups) === depthwiseThenSum) {
-    list.push(f32(n, hk, wk, cin * (cout / g.groups)), f32(n, hk, wk, cout));
   } else {
-    list.push(f32(n, h, wd, cin), f32(n, hk, wk, cout), f32(n, hk, wk, cout));
+    const lowering = chooseGroupedLowering(tf.getBackend(), cout, g.groups);
+    if (lowering === depthwiseThenSum) list.push(f32(n, hk, wk, cin * (cout / g.groups)), f32(n, hk, wk, cout));
+    else list.push(f32(n, h, wd, cin), f32(n, hk, wk, cout), f32(n, hk, wk, cout));
+    // group-major's transposed copies, in and out
+    if (lowering === groupMajor) list.push(f32(n, h, wd, cin), f32(n, hk, wk, cout));
   }
   if (subsample) list.push(out);
   if (hasBias) list.push(out);
@@ -194,6 +243,26 @@ export const splitConcat: GroupedLowering = (x, w, g, strides, dilations, cache 
 };
 
 /**
+ * Split+concat with every copy contiguous: the input transposed to group-major [g·N, H, W, C/g]
+ * (tfjs's native transpose), split along that outer axis and the per-group outputs concatenated
+ * along it by kernels of our own (./kernels/outer), one dense conv2d per group, then transposed
+ * back. Each element moves once per step, where tfjs's Slice and Concat on the channel axis copy
+ * pixel by pixel. Exactly split+concat's arithmetic.
+ */
+export const groupMajor: GroupedLowering = (x, w, g, strides, dilations, cache = null) => {
+  const [n, h, wd, c] = x.shape;
+  const groups = g.groups;
+  // Pixels as one axis keep both transposes at rank 4: at rank 5, wasm's took 3× the CPU time
+  // (8×64→64 g4 on 16²).
+  const byGroup = tf.reshape(tf.transpose(tf.reshape(x, [n, h * wd, groups, c / groups]), [2, 0, 1, 3]), [groups * n, h, wd, c / groups]);
+  const ws = filters(cache, w, `split:${groups}`, () => tf.split(oihwToHwio(w), groups, 3));
+  const ys = splitOuterOp(byGroup as tf.Tensor4D, groups).map((xi, i) => tf.conv2d(xi, ws[i] as tf.Tensor4D, strides, explicitPads(g), 'NHWC', dilations));
+  const [, ho, wo, coutG] = ys[0].shape;
+  const y = tf.transpose(tf.reshape(concatOuterOp(ys), [groups, n, ho * wo, coutG]), [1, 2, 0, 3]);
+  return tf.reshape(y, [n, ho, wo, groups * coutG]);
+};
+
+/**
  * One depthwise conv with channel multiplier out/groups (every input channel against every
  * filter of its group), then a sum over each group's input channels.
  */
@@ -210,19 +279,18 @@ export const depthwiseThenSum: GroupedLowering = (x, w, g, strides, dilations, c
 };
 
 /**
- * Picks the faster exact lowering from the filters per group, the quantity that decides it in
+ * Picks the fastest exact lowering for the backend and the filters per group, by the medians of
  * bench/grouped-lowering.ts (AMD EPYC, 2 cores, filters converted once as nn.Conv2d keeps them).
- * Depthwise+sum does the grouped conv's own multiply-adds in one kernel but materialises
- * in×(out/groups) channels, so it wins while groups are narrow: on wasm 0.16× split+concat's time
- * for the article's 256→32 g8 (4 filters per group), 0.44× for 256→256 g32 (8), but 1.2× for
- * 32→64 g4 (16) and 1.1× for 64→64 g2 (32). The cpu backend's dense kernel gains less from
- * splitting, so the crossover comes earlier there: 0.44× at 2 filters per group, 1.05× at 4,
- * 1.5× at 8. Split+concat pays a kernel launch per group but runs dense convolutions.
- * tensorflow (tfjs-node, not installable here) takes wasm's threshold unmeasured. A
- * block-diagonal dense weight, also measured, is fastest for a few shapes on wasm (64→64 g2:
- * 0.43×) but turns an inf in one group into NaN in the others, so it is not used.
+ * On wasm and cpu, where kernels of our own make group-major's copies contiguous, it beats
+ * split+concat on every shape measured, and depthwise+sum from 4 filters per group up; at 2 or
+ * fewer, depthwise+sum's single kernel, which materialises in×(out/groups) channels, costs least.
+ * tensorflow (tfjs-node, not installable here) keeps tfjs's own split and concat, with the
+ * threshold measured for them before (depthwise+sum up to 8 filters per group), unmeasured. A
+ * block-diagonal dense weight, also measured, turns an inf in one group into NaN in the others,
+ * so it is not used.
  */
 export function chooseGroupedLowering(backend: string, outChannels: number, groups: number): GroupedLowering {
   const filtersPerGroup = outChannels / groups;
-  return filtersPerGroup <= (backend === 'cpu' ? 4 : 8) ? depthwiseThenSum : splitConcat;
+  if (OUTER_KERNEL_BACKENDS.includes(backend)) return filtersPerGroup <= 2 ? depthwiseThenSum : groupMajor;
+  return filtersPerGroup <= 8 ? depthwiseThenSum : splitConcat;
 }

@@ -1,10 +1,14 @@
 import { constants } from 'buffer';
 import * as os from 'os';
 import { RuntimeError } from '../errors';
-import { compute, ensureReady, wasmModule, type WasmModule } from './runtime';
+import { compute, ensureReady, tf, wasmModule, type WasmModule } from './runtime';
 
-/** A dtype a tensor of ours can have, and so an allocation. */
-export type AllocDType = 'float32' | 'int32' | 'bool';
+/**
+ * A dtype a tensor of ours can have, and so an allocation. `int64` is PyTorch's int64 held as
+ * int32 (torch.int64 is 'int32' here): the backend's limits count its 4 bytes an element, the
+ * messages PyTorch's 8, so that `torch.arange(2**40)` names the bytes PyTorch names.
+ */
+export type AllocDType = 'float32' | 'int32' | 'int64' | 'bool';
 
 /** One tensor an operation is about to ask the backend for. */
 export interface Allocation {
@@ -12,7 +16,15 @@ export interface Allocation {
   readonly dtype: AllocDType;
 }
 
-const ITEMSIZE: Readonly<Record<AllocDType, bigint>> = { float32: 4n, int32: 4n, bool: 1n };
+/** Bytes an element as PyTorch counts them, and as the backend holds them. */
+const ITEMSIZE: Readonly<Record<AllocDType, bigint>> = { float32: 4n, int32: 4n, int64: 8n, bool: 1n };
+const HELD: Readonly<Record<AllocDType, bigint>> = { float32: 4n, int32: 4n, int64: 4n, bool: 1n };
+
+/**
+ * The dtype a result of tfjs dtype `dtype` is to PyTorch: an int tensor of ours holds PyTorch's
+ * int64, its default integer type (what `arange`, `randint`, indices and int arithmetic give).
+ */
+export const torchDType = (dtype: string): AllocDType => (dtype === 'int32' ? 'int64' : (dtype as AllocDType));
 const INT64_MAX = 2n ** 63n - 1n;
 
 /**
@@ -75,21 +87,24 @@ export function nbytes(shape: readonly number[], dtype: AllocDType): bigint {
  * does not fit the heap is written at address 0, which breaks every later kernel.
  */
 export function guardAllocations(allocations: readonly Allocation[]): void {
-  const sizes = allocations.map(({ shape, dtype }) => ({ shape, bytes: nbytes(shape, dtype), itemsize: ITEMSIZE[dtype] }));
+  const sizes = allocations.map(({ shape, dtype }): Sized => {
+    const bytes = nbytes(shape, dtype);
+    return { bytes, held: (bytes / ITEMSIZE[dtype]) * HELD[dtype], itemsize: HELD[dtype] };
+  });
   const wasm = wasmModule();
   // A heap that a trap has broken can trap in malloc too; compute() then restarts it.
-  if (wasm !== null) return compute(() => probeWasmHeap(wasm, sizes.map((s) => s.bytes)));
+  if (wasm !== null) return compute(() => probeWasmHeap(wasm, sizes));
   ensureReady();
   const memory = BigInt(os.totalmem());
   const big: ArrayBuffer[] = [];
   let total = 0n;
-  for (const { bytes, itemsize } of sizes) {
-    total += bytes;
-    if (bytes / itemsize > CPU_MAX_TENSOR_ELEMENTS || total > memory) throw cannotAllocate(bytes);
-    if (bytes < CPU_PROBE_BYTES) continue;
+  for (const { bytes, held, itemsize } of sizes) {
+    total += held;
+    if (held / itemsize > CPU_MAX_TENSOR_ELEMENTS || total > memory) throw cannotAllocate(bytes);
+    if (held < CPU_PROBE_BYTES) continue;
     try {
       // Untouched pages cost nothing; the buffers are dropped when this returns.
-      big.push(new ArrayBuffer(Number(bytes)));
+      big.push(new ArrayBuffer(Number(held)));
     } catch {
       throw cannotAllocate(bytes);
     }
@@ -99,18 +114,60 @@ export function guardAllocations(allocations: readonly Allocation[]): void {
 /** {@link guardAllocations} for one tensor. */
 export const guardAllocation = (shape: readonly number[], dtype: AllocDType = 'float32'): void => guardAllocations([{ shape, dtype }]);
 
-function probeWasmHeap(wasm: WasmModule, sizes: readonly bigint[]): void {
-  const held: number[] = [];
+/** The guard for an elementwise result: `shapes` broadcast together (the caller has checked they can be). */
+export const guardBroadcast = (dtype: AllocDType, ...shapes: (readonly number[])[]): void =>
+  guardAllocation(shapes.reduce<number[]>((a, b) => tf.broadcast_util.assertAndGetBroadcastShape(a, [...b]), []), dtype);
+
+/** An allocation's bytes as PyTorch counts them (what a refusal names) and as the backend holds them. */
+interface Sized {
+  bytes: bigint;
+  held: bigint;
+  itemsize: bigint;
+}
+
+function probeWasmHeap(wasm: WasmModule, sizes: readonly Sized[]): void {
+  const pointers: number[] = [];
   try {
-    for (const bytes of sizes) {
-      if (bytes === 0n) continue;
-      if (bytes > WASM_MAX_TENSOR_BYTES) throw cannotAllocate(bytes);
+    for (const { bytes, held } of sizes) {
+      if (held === 0n) continue;
+      if (held > WASM_MAX_TENSOR_BYTES) throw cannotAllocate(bytes);
       // `>>> 0`: malloc's pointer comes back as a signed 32-bit number.
-      const pointer = wasm._malloc(Number(bytes)) >>> 0;
+      const pointer = wasm._malloc(Number(held)) >>> 0;
       if (pointer === 0) throw cannotAllocate(bytes);
-      held.push(pointer);
+      pointers.push(pointer);
     }
   } finally {
-    held.forEach((pointer) => wasm._free(pointer));
+    pointers.forEach((pointer) => wasm._free(pointer));
   }
+}
+
+/** tfjs-backend-wasm's BackendWasm as far as {@link guardWasmWrites} wraps it (4.22's `move` stores every tensor it makes). */
+interface WasmBackendClass {
+  prototype: {
+    wasm: WasmModule;
+    move(dataId: object, values: unknown, shape: number[], dtype: string, refCount: number): void;
+  };
+}
+const wrapped = new WeakSet<object>();
+
+/**
+ * Makes every tensor the wasm backend stores, whichever kernel asks, pass the heap probe first:
+ * tfjs mallocs an output without checking the result, so past what the heap can hold it writes
+ * the tensor at address 0, and past 4 GiB its 32-bit size wraps. The operations' own guards
+ * name PyTorch's bytes before anything runs; this catches the intermediates of tfjs kernels and
+ * an output that the heap, filled since, no longer has room for. The failed kernel's outputs so
+ * far are freed by the caller's tidy, and the heap is left as it was.
+ */
+export function guardWasmWrites(backend: WasmBackendClass): void {
+  const proto = backend.prototype;
+  if (wrapped.has(proto)) return;
+  wrapped.add(proto);
+  const move = proto.move;
+  proto.move = function (dataId, values, shape, dtype, refCount) {
+    if (dtype !== 'string') {
+      const bytes = nbytes(shape, dtype as AllocDType);
+      probeWasmHeap(this.wasm, [{ bytes, held: bytes, itemsize: ITEMSIZE[dtype as AllocDType] }]);
+    }
+    move.call(this, dataId, values, shape, dtype, refCount);
+  };
 }

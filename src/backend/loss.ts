@@ -4,6 +4,7 @@
  * (../functional/loss) have checked shapes and arguments. `reduce` is PyTorch's reduction.
  */
 import { customOp } from './autograd';
+import { guardBroadcast } from './guard';
 import { tf } from './runtime';
 
 type T = tf.Tensor;
@@ -71,18 +72,26 @@ function logSoftmaxAlong(x: T, axis: number): T {
   return tf.transpose(tf.logSoftmax(tf.transpose(x, perm)), perm);
 }
 
-export const mseLoss = (x: T, y: T, reduction: Reduction): T => reduce(tf.square(tf.sub(x, y)), reduction);
-export const l1Loss = (x: T, y: T, reduction: Reduction): T => reduce(tf.abs(tf.sub(x, y)), reduction);
+/**
+ * The guard for an elementwise loss: its operands broadcast, as PyTorch's do (with a warning
+ * when the target's size differs), so the per-element loss can be far larger than either.
+ */
+const guardElementwise = (...xs: (T | null)[]): void => guardBroadcast('float32', ...xs.filter((x): x is T => x !== null).map((x) => x.shape));
+
+export const mseLoss = (x: T, y: T, reduction: Reduction): T => (guardElementwise(x, y), reduce(tf.square(tf.sub(x, y)), reduction));
+export const l1Loss = (x: T, y: T, reduction: Reduction): T => (guardElementwise(x, y), reduce(tf.abs(tf.sub(x, y)), reduction));
 
 /** `|d| < beta ? 0.5·d²/beta : |d| − 0.5·beta`; beta 0 is the L1 loss. */
 export function smoothL1Loss(x: T, y: T, reduction: Reduction, beta: number): T {
   if (beta === 0) return l1Loss(x, y, reduction);
+  guardElementwise(x, y);
   const d = tf.abs(tf.sub(x, y));
   return reduce(tf.where(tf.less(d, beta), tf.div(tf.mul(tf.mul(0.5, d), d), beta), tf.sub(d, 0.5 * beta)), reduction);
 }
 
 /** `|d| < delta ? 0.5·d² : delta·(|d| − 0.5·delta)`. */
 export function huberLoss(x: T, y: T, reduction: Reduction, delta: number): T {
+  guardElementwise(x, y);
   const d = tf.abs(tf.sub(x, y));
   return reduce(tf.where(tf.less(d, delta), tf.mul(tf.mul(0.5, d), d), tf.mul(delta, tf.sub(d, 0.5 * delta))), reduction);
 }
@@ -92,6 +101,7 @@ export function huberLoss(x: T, y: T, reduction: Reduction, delta: number): T {
  * `(x − y) / max((1 − x)·x, 1e−12)`, which stays finite where x is exactly 0 or 1.
  */
 export function bceLoss(x: T, y: T, weight: T | null, reduction: Reduction): T {
+  guardElementwise(x, y, weight);
   return customOp(
     'BinaryCrossEntropyBackward0',
     [x, y, weight],
@@ -114,6 +124,7 @@ export function bceLoss(x: T, y: T, weight: T | null, reduction: Reduction): T {
 
 /** ATen's `binary_cross_entropy_with_logits`, the log-sum-exp form with `max(−x, 0)`. */
 export function bceWithLogitsLoss(x: T, y: T, weight: T | null, posWeight: T | null, reduction: Reduction): T {
+  guardElementwise(x, y, weight, posWeight);
   const maxVal = tf.maximum(tf.neg(x), 0);
   const lse = tf.add(tf.log(tf.add(tf.exp(tf.neg(maxVal)), tf.exp(tf.sub(tf.neg(x), maxVal)))), maxVal);
   const linear = tf.mul(tf.sub(1, y), x);
@@ -124,6 +135,7 @@ export function bceWithLogitsLoss(x: T, y: T, weight: T | null, posWeight: T | n
 
 /** ATen's `kl_div`: `xlogy(t, t) − t·input`, or `exp(t)·(t − input)` for a log target; batchmean divides the sum by N. */
 export function klDivLoss(x: T, t: T, reduction: Reduction | 'batchmean', logTarget: boolean): T {
+  guardElementwise(x, t);
   const loss = logTarget
     ? tf.mul(tf.exp(t), tf.sub(t, x))
     : tf.sub(tf.where(tf.equal(t, 0), tf.zerosLike(t), tf.mul(t, tf.log(t))), tf.mul(t, x));

@@ -1,3 +1,4 @@
+import { guardAllocations } from './guard';
 import { tf } from './runtime';
 
 /** `t` (a vector) shaped to broadcast along `axis` of a rank-`rank` tensor. */
@@ -33,12 +34,25 @@ export function affine(x: tf.Tensor, weight: tf.Tensor | null, bias: tf.Tensor |
  * divided by `size`, as PyTorch's average pooling with its padding counted does.
  */
 export function localResponseNorm(x: tf.Tensor, axis: number, size: number, alpha: number, beta: number, k: number): tf.Tensor {
-  const pads = x.shape.map((_, i) => (i === axis ? [Math.floor(size / 2), Math.floor((size - 1) / 2)] : [0, 0])) as [number, number][];
+  const [before, after] = [Math.floor(size / 2), Math.floor((size - 1) / 2)];
+  const pads = x.shape.map((_, i) => (i === axis ? [before, after] : [0, 0])) as [number, number][];
+  // PyTorch's padded squares come first, as its allocator would refuse them; then the running sum and the output.
+  guardAllocations([{ shape: x.shape.map((d, i) => (i === axis ? d + before + after : d)), dtype: 'float32' }, ...[0, 1, 2].map(() => ({ shape: x.shape, dtype: 'float32' as const }))]);
   const squares = tf.pad(tf.square(x), pads);
-  const window = Array.from({ length: size }, (_, offset) => {
-    const begin = x.shape.map((_, i) => (i === axis ? offset : 0));
-    return tf.slice(squares, begin, x.shape);
-  });
-  const mean = tf.div(window.length === 1 ? window[0] : tf.addN(window), size);
+  // Offsets whose slice lies wholly in the padding add zeros, which change no sum; the others are
+  // added in PyTorch's order, each partial sum freed once the next is made.
+  const channels = x.shape[axis];
+  let sum: tf.Tensor | null = null;
+  for (let offset = Math.max(0, before - channels + 1); offset < Math.min(size, before + channels); offset++) {
+    const term = tf.slice(squares, x.shape.map((_, i) => (i === axis ? offset : 0)), x.shape);
+    if (sum === null) {
+      sum = term;
+      continue;
+    }
+    const next: tf.Tensor = tf.add(sum, term);
+    [sum, term].forEach((t) => t.dispose());
+    sum = next;
+  }
+  const mean = tf.div(sum ?? tf.zerosLike(x), size);
   return tf.div(x, tf.pow(tf.add(tf.mul(mean, alpha), k), beta));
 }

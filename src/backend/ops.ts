@@ -5,10 +5,20 @@
  * differs from ATen in a way the caller must not see (softmax and topk only along the last
  * axis, no bool arithmetic).
  */
+import { guardAllocation, guardAllocations, guardBroadcast, torchDType } from './guard';
 import type { LoadedDType } from './tensor';
 import { tf } from './runtime';
 
 type T = tf.Tensor;
+
+/**
+ * The allocation guard for an output of `shape`: each operation here whose result can be larger
+ * than its inputs (broadcasting, tiling, concatenating, gathering, filling, a matrix product, a
+ * cast to a wider dtype) calls it before tfjs allocates. The others (views, slices, unary
+ * elementwise ops, reductions, transposes, sorting) make at most an input's size, which exists,
+ * and the wasm backend's own stores are guarded too (`guardWasmWrites`).
+ */
+const sized = (shape: readonly number[], dtype: string): void => guardAllocation(shape, torchDType(dtype));
 
 /**
  * `x` as `dtype`: a new tensor even when the dtype is already right, so the caller owns it. To
@@ -16,41 +26,85 @@ type T = tf.Tensor;
  */
 export function cast(x: T, dtype: LoadedDType): T {
   if (x.dtype === dtype) return tf.clone(x);
+  sized(x.shape, dtype);
   return dtype === 'bool' ? tf.tidy(() => tf.notEqual(x, tf.scalar(0, x.dtype))) : tf.cast(x, dtype);
 }
 /** A new handle on `x`'s data (tfjs shares it): what PyTorch returns as a view or as `self`. */
 export const clone = (x: T): T => tf.clone(x);
 export const scalar = (value: number, dtype: LoadedDType): T => tf.scalar(value, dtype);
 export const reshape = (x: T, shape: readonly number[]): T => tf.reshape(x, [...shape]);
-export const transpose = (x: T, perm: readonly number[]): T => tf.transpose(x, [...perm]);
-export const concat = (xs: readonly T[], axis: number): T => tf.concat([...xs], axis);
+/**
+ * `tf.transpose(x, perm)` at the smallest rank that moves the same elements: size-1 dims are
+ * dropped and dims that stay adjacent are merged, which is exact (only the view changes).
+ * tfjs-wasm's rank-5 transposes are ~23× slower than rank-4 ones, and a channel shuffle's
+ * `[N, g, C/g, H, W]` swap of dims 1 and 2 is a rank-3 `[g, C/g, H·W]` one at batch 1.
+ */
+export function transpose(x: T, perm: readonly number[]): T {
+  const outShape = perm.map((d) => x.shape[d]);
+  const kept = perm.filter((d) => x.shape[d] !== 1);
+  const order = [...kept].sort((a, b) => a - b);
+  const runs: number[][] = [];
+  for (const d of kept) {
+    const last = runs[runs.length - 1];
+    if (last !== undefined && order.indexOf(last[last.length - 1]) + 1 === order.indexOf(d)) last.push(d);
+    else runs.push([d]);
+  }
+  const bySource = [...runs].sort((a, b) => a[0] - b[0]);
+  const merged = runs.map((run) => bySource.indexOf(run));
+  if (merged.every((p, i) => p === i)) return tf.reshape(x, outShape);
+  if (runs.length === perm.length) return tf.transpose(x, [...perm]);
+  const inner = bySource.map((run) => run.reduce((n, d) => n * x.shape[d], 1));
+  return tf.tidy(() => tf.reshape(tf.transpose(tf.reshape(x, inner), merged), outShape));
+}
+/**
+ * `xs` joined along `axis`, each cast to `dtype` first (the casts, at most the output's size
+ * together, are guarded with it before any is made).
+ */
+export function concat(xs: readonly T[], axis: number, dtype: LoadedDType = xs[0].dtype as LoadedDType): T {
+  const shape = [...xs[0].shape];
+  shape[axis] = xs.reduce((n, x) => n + x.shape[axis], 0);
+  const out = { shape, dtype: torchDType(dtype) };
+  guardAllocations(xs.some((x) => x.dtype !== dtype) ? [out, out] : [out]);
+  return tf.tidy(() => tf.concat(xs.map((x) => (x.dtype === dtype ? x : cast(x, dtype))), axis));
+}
 export const slice = (x: T, begin: readonly number[], size: readonly number[]): T => tf.slice(x, [...begin], [...size]);
-export const gather = (x: T, indices: readonly number[], axis: number): T => tf.tidy(() => tf.gather(x, tf.tensor1d([...indices], 'int32'), axis));
+export function gather(x: T, indices: readonly number[], axis: number): T {
+  guardAllocations([{ shape: x.shape.map((d, i) => (i === axis ? indices.length : d)), dtype: torchDType(x.dtype) }, { shape: [indices.length], dtype: 'int32' }]);
+  return tf.tidy(() => tf.gather(x, tf.tensor1d([...indices], 'int32'), axis));
+}
 export const reverse = (x: T, axes: readonly number[]): T => tf.reverse(x, [...axes]);
-export const tile = (x: T, reps: readonly number[]): T => tf.tile(x, [...reps]);
-export const broadcastTo = (x: T, shape: readonly number[]): T => tf.broadcastTo(x, [...shape]);
-export const fill = (shape: readonly number[], value: number, dtype: LoadedDType): T =>
-  dtype === 'bool' ? tf.tidy(() => tf.cast(tf.fill([...shape], value ? 1 : 0, 'int32'), 'bool')) : tf.fill([...shape], value, dtype);
-export const where = (condition: T, a: T, b: T): T => tf.where(condition, a, b);
+export const tile = (x: T, reps: readonly number[]): T => (sized(x.shape.map((d, i) => d * reps[i]), x.dtype), tf.tile(x, [...reps]));
+export const broadcastTo = (x: T, shape: readonly number[]): T => (sized(shape, x.dtype), tf.broadcastTo(x, [...shape]));
+export function fill(shape: readonly number[], value: number, dtype: LoadedDType): T {
+  if (dtype !== 'bool') return sized(shape, dtype), tf.fill([...shape], value, dtype);
+  guardAllocations([{ shape, dtype: 'bool' }, { shape, dtype: 'int32' }]);
+  return tf.tidy(() => tf.cast(tf.fill([...shape], value ? 1 : 0, 'int32'), 'bool'));
+}
+export const where = (condition: T, a: T, b: T): T => (guardBroadcast(torchDType(a.dtype), condition.shape, a.shape, b.shape), tf.where(condition, a, b));
+
+/** A binary elementwise op whose broadcast result (of `a`'s dtype, or bool) is guarded first. */
+const elementwise =
+  (f: (a: T, b: T) => T, out?: 'bool') =>
+  (a: T, b: T): T => (guardBroadcast(torchDType(out ?? a.dtype), a.shape, b.shape), f(a, b));
 
 /** Elementwise operations on operands already of one dtype (bool ones done on int32 by the caller). */
 export const binary = {
-  add: tf.add,
-  sub: tf.sub,
-  mul: tf.mul,
-  div: tf.div,
-  floorDiv: tf.floorDiv,
-  pow: tf.pow,
-  maximum: tf.maximum,
-  minimum: tf.minimum,
-  eq: tf.equal,
-  ne: tf.notEqual,
-  gt: tf.greater,
-  ge: tf.greaterEqual,
-  lt: tf.less,
-  le: tf.lessEqual,
-  and: tf.logicalAnd,
-  or: tf.logicalOr,
+  add: elementwise(tf.add),
+  sub: elementwise(tf.sub),
+  mul: elementwise(tf.mul),
+  div: elementwise(tf.div),
+  floorDiv: elementwise(tf.floorDiv),
+  pow: elementwise(tf.pow),
+  maximum: elementwise(tf.maximum),
+  minimum: elementwise(tf.minimum),
+  eq: elementwise(tf.equal, 'bool'),
+  ne: elementwise(tf.notEqual, 'bool'),
+  gt: elementwise(tf.greater, 'bool'),
+  ge: elementwise(tf.greaterEqual, 'bool'),
+  lt: elementwise(tf.less, 'bool'),
+  le: elementwise(tf.lessEqual, 'bool'),
+  and: elementwise(tf.logicalAnd, 'bool'),
+  or: elementwise(tf.logicalOr, 'bool'),
 } satisfies Record<string, (a: T, b: T) => T>;
 
 export const unary = {
@@ -114,11 +168,33 @@ export function topk(x: T, k: number, axis: number, largest: boolean): [T, T] {
 }
 
 /**
- * Batched matrix product; tfjs broadcasts the batch dimensions as ATen's matmul does. wasm
- * multiplies float32 only, so int matrices go through float32 (exact while products stay below 2**24).
+ * Batched matrix product; tfjs broadcasts the batch dimensions as ATen's matmul does. tfjs
+ * multiplies float32 only (wasm) or rounds through it, so an int32 product is computed here in
+ * integer arithmetic, exact modulo 2^32 as ATen's int32 kernel wraps; bool goes through float32.
  */
-export const matmul = (a: T, b: T): T =>
-  a.dtype === 'float32' ? tf.matMul(a, b) : tf.tidy(() => tf.cast(tf.matMul(tf.cast(a, 'float32'), tf.cast(b, 'float32')), a.dtype));
+export function matmul(a: T, b: T): T {
+  const batch = tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
+  const [n, k, p] = [a.shape[a.rank - 2], a.shape[a.rank - 1], b.shape[b.rank - 1]];
+  const out = [...batch, n, p];
+  if (a.dtype === 'float32') return sized(out, 'float32'), tf.matMul(a, b);
+  if (a.dtype === 'int32') {
+    guardAllocations([{ shape: out, dtype: 'int64' }, { shape: [...batch, n, k], dtype: 'int32' }, { shape: [...batch, k, p], dtype: 'int32' }]);
+    const [xs, ys] = tf.tidy(() => [tf.broadcastTo(a, [...batch, n, k]).dataSync(), tf.broadcastTo(b, [...batch, k, p]).dataSync()]);
+    const z = new Int32Array(out.reduce((x, y) => x * y, 1));
+    for (let m = 0; m < z.length / (n * p || 1); m++) {
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < p; j++) {
+          let acc = 0;
+          for (let t = 0; t < k; t++) acc = (acc + Math.imul(xs[(m * n + i) * k + t], ys[(m * k + t) * p + j])) | 0;
+          z[(m * n + i) * p + j] = acc;
+        }
+      }
+    }
+    return tf.tensor(z, out, 'int32');
+  }
+  guardAllocations([{ shape: out, dtype: 'bool' }, { shape: a.shape, dtype: 'float32' }, { shape: b.shape, dtype: 'float32' }, { shape: out, dtype: 'float32' }]);
+  return tf.tidy(() => tf.cast(tf.matMul(tf.cast(a, 'float32'), tf.cast(b, 'float32')), a.dtype));
+}
 
 /** tfjs's own meaning of the Tensor methods whose names collide with PyTorch's (see src/methods). */
 export const tfjs = {

@@ -1,3 +1,4 @@
+import { guardAllocations, torchDType, type Allocation } from './guard';
 import { nchwToNhwc, nhwcToNchw } from './layout';
 import { constantPad } from './pad';
 import { tf } from './runtime';
@@ -36,6 +37,7 @@ export interface AxisWindows {
  * as in ATen's CPU kernel.
  */
 export function maxPool2d(x: tf.Tensor, channelsLast: boolean, h: AxisWindows, w: AxisWindows, indices: boolean): [tf.Tensor, tf.Tensor | null] {
+  guardPooled(pooledShape(x, channelsLast, h, w), x.dtype, indices);
   const x4 = asPooled(x, channelsLast);
   const [values, where] =
     !indices && h.uniform !== null && w.uniform !== null ? [maxPoolUniform(x4, h.uniform, w.uniform), null] : windowMax(x4, h.windows, w.windows, indices);
@@ -48,9 +50,25 @@ export function maxPool2d(x: tf.Tensor, channelsLast: boolean, h: AxisWindows, w
  * the plain mean.
  */
 export function avgPool2d(x: tf.Tensor, channelsLast: boolean, h: AxisWindows, w: AxisWindows, scale: Float32Array | null): tf.Tensor {
+  guardPooled(pooledShape(x, channelsLast, h, w), x.dtype, false);
   const x4 = asPooled(x, channelsLast);
   const y = h.uniform !== null && w.uniform !== null ? avgPoolUniform(x4, h.uniform, w.uniform, scale) : windowMean(x4, h.windows, w.windows);
   return fromPooled(y, x, channelsLast);
+}
+
+/**
+ * The allocation guard for a pooling's result of `shape` (and its int64 indices): adaptive
+ * pooling calls it before making windows for an output size it was given.
+ */
+export function guardPooled(shape: readonly number[], dtype: string, indices: boolean): void {
+  const values: Allocation = { shape, dtype: torchDType(dtype) };
+  guardAllocations(indices ? [values, { shape, dtype: 'int64' }] : [values]);
+}
+
+/** The shape pooling `x` over windows `h` and `w` gives, in `x`'s layout. */
+function pooledShape(x: tf.Tensor, channelsLast: boolean, h: AxisWindows, w: AxisWindows): number[] {
+  const [ho, wo] = [h.windows.starts.length, w.windows.starts.length];
+  return channelsLast ? [x.shape[0] as number, ho, wo, x.shape[3] as number] : [...x.shape.slice(0, -2), ho, wo];
 }
 
 /** A pooling's result when there is nothing to pool: zeros of `shape`. */

@@ -1,7 +1,12 @@
 import * as fs from 'fs';
+import * as os from 'os';
+import { Worker as NodeWorker } from 'worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { RuntimeError, ValueError } from '../errors';
+// A cycle (guard.ts uses compute and wasmModule): neither module calls the other while loading.
+import { guardWasmWrites } from './guard';
+import { patchEmptyWasmKernels } from './wasm_empty';
 
 /** The backends we run on, fastest first: the order `ready()` tries them in. */
 export const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
@@ -14,7 +19,10 @@ export type BackendName = (typeof BACKENDS)[number];
  */
 function loadPackage(name: BackendName): void {
   if (name === 'tensorflow') require('@tensorflow/tfjs-node');
-  else if (name === 'wasm') require('@tensorflow/tfjs-backend-wasm');
+  else if (name === 'wasm') {
+    guardWasmWrites(require('@tensorflow/tfjs-backend-wasm').BackendWasm);
+    patchEmptyWasmKernels();
+  }
 }
 
 let active: BackendName | null = null;
@@ -34,6 +42,11 @@ export async function setBackend(name: BackendName): Promise<void> {
     throw new RuntimeError(
       `backend '${name}' is not available: ${pkg} could not be loaded (${(cause as Error).message.split('\n')[0]})`,
     );
+  }
+  if (name === 'wasm' && threads > 1 && tf.findBackend('wasm') === null) {
+    const backend = await threadedWasmBackend(threads);
+    tf.removeBackend('wasm');
+    tf.registerBackend('wasm', () => backend, WASM_PRIORITY);
   }
   const listeners = processListeners();
   if (!(await tf.setBackend(name))) {
@@ -55,7 +68,8 @@ export async function ready(): Promise<BackendName> {
     try {
       await setBackend(name);
       return name;
-    } catch {
+    } catch (e) {
+      if (threadErrors.has(e as Error)) throw e;
       continue;
     }
   }
@@ -87,6 +101,136 @@ export interface WasmModule {
   cwrap(name: string, returns: string | null, args: string[]): (...args: number[]) => number;
   calledRun?: boolean;
   tfjs?: Record<string, (...args: number[]) => number>;
+  /** Emscripten's pool of pthread workers, in the threaded build only. */
+  PThread?: PThreads;
+}
+
+interface PThreads {
+  unusedWorkers: NodeWorker[];
+  runningWorkers: NodeWorker[];
+  allocateUnusedWorker(): void;
+}
+
+/** The priority tfjs-backend-wasm registers itself with. */
+const WASM_PRIORITY = 2;
+
+/** The wasm backend's thread count: requested until the backend starts, then what XNNPACK runs. */
+let threads = 1;
+
+/** XNNPACK's thread count on the running wasm backend, or null before it starts. */
+function wasmThreads(): number | null {
+  if (tf.findBackend('wasm') === null) return null;
+  return (require('@tensorflow/tfjs-backend-wasm') as { getThreadsCount(): number }).getThreadsCount();
+}
+
+/**
+ * Sets the number of threads the wasm backend computes with (`n` already checked to be a
+ * positive whole number). The threaded build starts with the backend, so this must come before
+ * `ready()` or `setBackend('wasm')`; once the backend runs, only its own count is accepted.
+ */
+export function setNumThreads(n: number): void {
+  const running = wasmThreads();
+  if (running !== null && running !== n) {
+    throw new RuntimeError(
+      `set_num_threads(${n}): the wasm backend is already running with ${running} thread${running === 1 ? '' : 's'}; ` +
+        'call torch.set_num_threads before torch.ready() or torch.set_backend(...), which start it',
+    );
+  }
+  threads = n;
+}
+
+/** The wasm backend's thread count: XNNPACK's once the backend runs, else the one it will start with. */
+export function getNumThreads(): number {
+  return wasmThreads() ?? threads;
+}
+
+const WASM_OUT = '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd';
+
+/**
+ * tfjs-backend-wasm's threaded SIMD build, started under Node with nothing of the package
+ * changed. tfjs's own `init` cannot do it: it reports no thread support under Node, and hands
+ * Emscripten a `blob:` URL for the worker script and the main script, which Node's Worker
+ * refuses. So the unbundled Emscripten factory is called directly (under Node it hands its
+ * workers its own file path), with
+ * - pool workers that run the package's worker script as code (the file exports it as a string,
+ *   with `\n` to escape as tfjs escapes it for its blob); Emscripten constructs them through the
+ *   global `Worker`, which it assigns itself, so that name reads ours while the factory runs;
+ * - the pool cut from Emscripten's eight workers to the n − 1 XNNPACK uses, and any later
+ *   worker made the same way;
+ * - the core count the module reports raised to 2n: the backend caps XNNPACK at half of it,
+ *   which on a 2-core machine would be one thread whatever is asked;
+ * - the workers unreferenced once XNNPACK's threads run (they wait for work forever), so that
+ *   the process still exits when the program ends.
+ */
+async function threadedWasmBackend(n: number): Promise<WasmBackend> {
+  try {
+    return await startThreadedWasm(n);
+  } catch (cause) {
+    const e = new RuntimeError(
+      `set_num_threads(${n}): the threaded wasm backend could not start (${cause instanceof Error ? cause.message : String(cause)}); ` +
+        'torch.set_num_threads(1) runs the single-threaded build',
+      { cause },
+    );
+    threadErrors.add(e);
+    throw e;
+  }
+}
+
+/** Failures to start threads, which `ready()` reports rather than falling back to the cpu backend. */
+const threadErrors = new WeakSet<Error>();
+
+async function startThreadedWasm(n: number): Promise<WasmBackend> {
+  if (typeof SharedArrayBuffer === 'undefined') throw new Error('this JavaScript runtime has no SharedArrayBuffer, through which threads share the heap');
+  const pkg = require('@tensorflow/tfjs-backend-wasm') as { BackendWasm: new (wasm: WasmModule) => WasmBackend; setThreadsCount(n: number): void };
+  const factory = require(`${WASM_OUT}.js`) as (config: object) => Promise<WasmModule>;
+  const source = (require(`${WASM_OUT}.worker.js`) as { wasmWorkerContents: string }).wasmWorkerContents.replace(/\n/g, '\\n');
+  const binary = await fs.promises.readFile(require.resolve(`${WASM_OUT}.wasm`));
+  let fail: (e: Error) => void = () => undefined;
+  const failed = new Promise<never>((_, reject) => (fail = reject));
+  function PoolWorker(): NodeWorker {
+    return new NodeWorker(source, { eval: true }).once('error', (e) => fail(e));
+  }
+  const config = {
+    instantiateWasm(imports: { env: Record<string, unknown> }, receive: (instance: object, module: object) => void) {
+      imports.env.emscripten_num_logical_cores = () => Math.max(os.cpus().length, 2 * n);
+      void WebAssemblyGlobal.instantiate(binary, imports).then(({ instance, module }) => {
+        const pool = (config as Partial<WasmModule>).PThread as PThreads;
+        pool.unusedWorkers.splice(n - 1).forEach((w) => void w.terminate());
+        pool.allocateUnusedWorker = () => void pool.unusedWorkers.push(PoolWorker());
+        receive(instance, module);
+      }, () => undefined); // a failure reaches the factory's promise through the module's abort
+      return {};
+    },
+  };
+  const globalWorker = Object.getOwnPropertyDescriptor(globalThis, 'Worker');
+  Object.defineProperty(globalThis, 'Worker', { configurable: true, get: () => PoolWorker, set: () => undefined });
+  let started: Promise<WasmModule>;
+  const listeners = processListeners();
+  try {
+    started = factory(config);
+  } finally {
+    if (globalWorker === undefined) delete (globalThis as { Worker?: unknown }).Worker;
+    else Object.defineProperty(globalThis, 'Worker', globalWorker);
+  }
+  const wasm = await Promise.race([started, failed]).finally(() => removeListenersAddedSince(listeners));
+  wasm.tfjs = moduleFunctions(wasm);
+  pkg.setThreadsCount(n);
+  const backend = new pkg.BackendWasm(wasm);
+  const pool = wasm.PThread as PThreads;
+  pool.runningWorkers.forEach((w) => w.unref());
+  return backend;
+}
+
+/** The functions tfjs's `init` wraps on a module, under the names BackendWasm calls. */
+function moduleFunctions(wasm: WasmModule): Record<string, (...args: number[]) => number> {
+  return {
+    init: wasm.cwrap('init', null, []),
+    initWithThreadsCount: wasm.cwrap('init_with_threads_count', null, ['number']),
+    getThreadsCount: wasm.cwrap('get_threads_count', 'number', []),
+    registerTensor: wasm.cwrap('register_tensor', null, ['number', 'number', 'number']),
+    disposeData: wasm.cwrap('dispose_data', null, ['number']),
+    dispose: wasm.cwrap('dispose', null, []),
+  };
 }
 
 /** tfjs's BackendWasm, as far as this file relies on it. */
@@ -105,6 +249,7 @@ interface WebAssemblyApi {
   RuntimeError: new (...args: never[]) => Error;
   Module: new (binary: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: object };
+  instantiate(binary: Uint8Array, imports: object): Promise<{ instance: object; module: object }>;
 }
 const WebAssemblyGlobal = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
 
@@ -150,14 +295,7 @@ function newWasmBackend(): WasmBackend {
   removeListenersAddedSince(listeners);
   const wasm = module as WasmModule;
   if (!wasm.calledRun) throw new RuntimeError('the wasm backend could not be restarted');
-  wasm.tfjs = {
-    init: wasm.cwrap('init', null, []),
-    initWithThreadsCount: wasm.cwrap('init_with_threads_count', null, ['number']),
-    getThreadsCount: wasm.cwrap('get_threads_count', 'number', []),
-    registerTensor: wasm.cwrap('register_tensor', null, ['number', 'number', 'number']),
-    disposeData: wasm.cwrap('dispose_data', null, ['number']),
-    dispose: wasm.cwrap('dispose', null, []),
-  };
+  wasm.tfjs = moduleFunctions(wasm);
   return new pkg.BackendWasm(wasm);
 }
 
@@ -178,9 +316,12 @@ function restartWasm(): void {
   old.read = () => Promise.reject(new RuntimeError(lostMessage));
   old.disposeData = (dataId: object) => (old.dataIdMap.delete(dataId), true);
   old.dispose = () => undefined;
+  // Emscripten's own clean-up calls into the module; terminating its workers does not.
+  const pool = old.wasm.PThread;
+  pool?.runningWorkers.concat(pool.unusedWorkers).forEach((w) => void w.terminate());
   tf.removeBackend('wasm');
   const fresh = newWasmBackend();
-  tf.registerBackend('wasm', () => fresh, 2); // 2: the priority tfjs-backend-wasm registers itself with
+  tf.registerBackend('wasm', () => fresh, WASM_PRIORITY);
   // The factory returns the backend itself, so setBackend completes before it returns its promise.
   void tf.setBackend('wasm');
   if (tf.backend() !== fresh) throw new RuntimeError('the wasm backend could not be restarted');

@@ -48,6 +48,7 @@ export function buffer(shape: readonly number[], value: number, dtype: DType = '
 
 /** A new tensor with `t`'s values, cast to `dtype`. */
 export function copy(t: tf.Tensor, dtype: LoadedDType): tf.Tensor {
+  guardAllocation(t.shape, dtype);
   return tidy(() => (t.dtype === dtype ? tf.clone(t) : tf.cast(t, dtype)));
 }
 

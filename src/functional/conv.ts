@@ -1,9 +1,10 @@
 import type { Tensor, Tensor1D, Tensor4D } from '@tensorflow/tfjs-core';
-import { customOp } from '../backend/autograd';
+import { customOp, isRecording } from '../backend/autograd';
+import { disposeConv, foldBatchNorm, keptClone, prepareConv, runConv, type FusedActivation, type PreparedConv } from '../backend/compiled';
 import { conv2dNchw, conv2dNhwc, FilterCache, type Conv2dGeometry } from '../backend/conv2d';
 import { convLayerGradients } from '../backend/conv2d_grad';
 import { fill, isVariable, squeeze0, tidy, unsqueeze0, type LoadedDType } from '../backend/tensor';
-import { check, NotImplementedError } from '../errors';
+import { check } from '../errors';
 import { pair, sizes, type Conv2dPadding, type IntOrTuple } from './args';
 import { legacyTypeName, scalarTypeName, typeMetaName } from './dtypes';
 import { pad, type EdgePadMode } from './pad';
@@ -263,11 +264,6 @@ function checkCpuKernel(
     check(xType !== 'bool', () => notImplemented('slow_conv2d_cpu'));
   }
   check(wType === xType, () => `expected scalar type ${scalarTypeName(xType)} but found ${scalarTypeName(wType)}`);
-  if (xType !== 'float32') {
-    throw new NotImplementedError(
-      `conv2d of ${xType} input and weight: PyTorch's CPU kernel computes it in ${xType} arithmetic, but tfjs convolves only float32 tensors; cast both to float32`,
-    );
-  }
 }
 
 /** An nn.Conv2d's settings, normalised once by its constructor, and its filter cache. */
@@ -313,4 +309,95 @@ export function conv2dLayerChannelsLast(input: Tensor, weight: Tensor, bias: Ten
       input.size === 0 ? fill([n, ho, wo, cout], 0, weight.dtype as LoadedDType) : conv2dNhwc(input as Tensor4D, weight as Tensor4D, bias as Tensor1D | null, plan, cache),
     ),
   );
+}
+
+export type { FusedActivation };
+
+/** An eval-mode BatchNorm2d's statistics and affine parameters, as a preceding convolution folds them in. */
+export interface FoldableNorm {
+  running_mean: Tensor;
+  running_var: Tensor;
+  weight: Tensor | null;
+  bias: Tensor | null;
+  eps: number;
+}
+
+/**
+ * An nn.Conv2d's weights with what follows it in a chain folded in (see
+ * {@link conv2dLayerChannelsLastFused}), converted for tfjs's fused kernels once per value of
+ * every tensor they come from: any change of the convolution's weight or bias, or of the
+ * BatchNorm's statistics or affine parameters (`load_state_dict`, an optimizer step, running
+ * statistics updated in train mode all give a Variable new data), remakes them.
+ */
+export class FoldedConv {
+  private sources: (object | null)[] = [];
+  private conv: PreparedConv | null = null;
+  /** The last call's shapes and dtypes, which passed every check, and the plan made from them. */
+  private checked: { key: string; plan: Conv2dPlan } | null = null;
+
+  /**
+   * The plan for these arguments, checked only when their shapes or dtypes differ from the
+   * last call's: the checks and the plan depend on nothing else (the layer's settings are fixed).
+   */
+  plan(input: Tensor, weight: Tensor, bias: Tensor | null, make: () => Conv2dPlan): Conv2dPlan {
+    const key = `${input.shape}:${input.dtype}|${weight.shape}:${weight.dtype}|${bias === null ? '' : `${bias.shape}:${bias.dtype}`}`;
+    if (this.checked?.key !== key) this.checked = { key, plan: make() };
+    return this.checked.plan;
+  }
+
+  get(from: readonly (Tensor | null)[], make: () => PreparedConv): PreparedConv {
+    const ids = from.map((t) => (t === null ? null : t.dataId));
+    if (this.conv === null || ids.length !== this.sources.length || ids.some((id, i) => id !== this.sources[i])) {
+      this.release();
+      this.conv = make();
+      this.sources = ids;
+    }
+    return this.conv;
+  }
+
+  release(): void {
+    if (this.conv === null) return;
+    disposeConv(this.conv);
+    this.conv.bias?.dispose();
+    this.conv = null;
+  }
+}
+
+/**
+ * nn.Conv2d's forward (zeros padding) on a channels-last input followed by an eval-mode
+ * BatchNorm2d (`norm`) and an activation, either of which may be absent, as one tfjs fused
+ * convolution: the BatchNorm folded into the weights as `torch.nn.utils.fusion` folds it
+ * (`W·γ/√(var+ε)`, `(b − mean)·γ/√(var+ε) + β`), the bias and activation fused into the
+ * kernel. Null when the layers must run one by one: something is recorded for backward, the
+ * input is empty, or the BatchNorm's sizes or dtypes would make its own forward fail (which
+ * then raises its error). The convolution's arguments are checked as {@link conv2dLayerChannelsLast} checks them.
+ */
+export function conv2dLayerChannelsLastFused(
+  input: Tensor,
+  weight: Tensor,
+  bias: Tensor | null,
+  layer: Conv2dLayer,
+  norm: FoldableNorm | null,
+  activation: FusedActivation | null,
+  folded: FoldedConv,
+): Tensor | null {
+  const { stride, padding, dilation, groups } = layer;
+  const [n, h, w, c] = input.shape;
+  const plan = folded.plan(input, weight, bias, () => {
+    checkArgumentTypes(input, weight, bias, stride, padding, dilation, groups);
+    checkBiasDtype(input, bias);
+    return planConv2d([n, c, h, w], weight.shape, bias?.shape ?? null, pair(stride), padding, pair(dilation), groups, [input.dtype, weight.dtype]);
+  });
+  const cout = plan.outShape[1];
+  const terms = norm === null ? [] : [norm.running_mean, norm.running_var, norm.weight, norm.bias];
+  if (input.size === 0 || isRecording([input, weight, bias, ...terms])) return null;
+  if (terms.some((t) => t !== null && (t.size !== cout || t.dtype !== 'float32'))) return null;
+  const conv = folded.get([weight, bias, ...terms], () => {
+    if (norm === null) return prepareConv(weight, bias === null ? null : keptClone(bias), plan, c);
+    const [w, b] = foldBatchNorm(weight, bias, { mean: norm.running_mean, variance: norm.running_var, gamma: norm.weight, beta: norm.bias, eps: norm.eps });
+    const prepared = prepareConv(w, b, plan, c);
+    w.dispose();
+    return prepared;
+  });
+  return tidy(() => runConv(input, conv, activation));
 }

@@ -1,9 +1,12 @@
 import type { Tensor, Tensor2D } from '@tensorflow/tfjs-core';
+import { isRecording } from '../backend/autograd';
+import type { FilterCache } from '../backend/conv2d';
 import { linearRows } from '../backend/linear';
 import { tidy } from '../backend/tensor';
 import { check, RuntimeError } from '../errors';
 import { opt, req, signature, type ArgsOf } from '../python/signature';
 import { orNone, tensor } from '../python/types';
+import { scalarTypeName } from './dtypes';
 import { addImpl, matmulImpl } from './tensor/math';
 import { tImpl } from './tensor/shape';
 import { broadcastShapes, sizeStr } from './tensor/util';
@@ -25,8 +28,8 @@ export function linear(...args: ArgsOf<typeof LinearSig>): Tensor {
   return linearImpl(input, weight, bias);
 }
 
-/** F.linear after binding, as nn.Linear calls it. */
-export function linearImpl(input: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
+/** F.linear after binding, as nn.Linear calls it (with its cache of the transposed weight, used when nothing is recorded). */
+export function linearImpl(input: Tensor, weight: Tensor, bias: Tensor | null, cache: FilterCache | null = null): Tensor {
   if (bias !== null && (input.rank === 2 || input.rank === 3)) {
     check(weight.rank <= 2, () => `t() expects a tensor with <= 2 dimensions, but self is ${weight.rank}D`);
     const mat2 = [...weight.shape].reverse();
@@ -35,7 +38,15 @@ export function linearImpl(input: Tensor, weight: Tensor, bias: Tensor | null): 
     check(mat2.length === 2, () => `mat2 must be a matrix, got ${mat2.length}-D tensor`);
     check(k === mat2[0], () => `mat1 and mat2 shapes cannot be multiplied (${rows}x${k} and ${mat2[0]}x${mat2[1]})`);
     expandCheck(bias.shape, [rows, mat2[1]]);
-    return tidy(() => linearRows(input, weight as Tensor2D, bias));
+    check(bias.dtype === weight.dtype, () => 'self and mat2 must have the same dtype');
+    check(input.dtype === weight.dtype, () => 'mat1 and mat2 must have the same dtype');
+    check(input.dtype !== 'bool', () => `"addmm_impl_cpu_" not implemented for 'Bool'`);
+    // An int32 product is exact only through the integer matmul below (tfjs multiplies float32).
+    if (input.dtype === 'float32') return tidy(() => linearRows(input, weight as Tensor2D, bias, cache !== null && !isRecording([input, weight, bias]) ? cache : null));
+  } else {
+    // ATen's mm dispatches on the input's dtype before it compares the two.
+    check(input.dtype !== 'bool', () => `"addmm_impl_cpu_" not implemented for 'Bool'`);
+    check(input.dtype === weight.dtype, () => `expected scalar type ${scalarTypeName(input.dtype)} but found ${scalarTypeName(weight.dtype)}`);
   }
   return tidy(() => {
     const output = matmulImpl(input, tImpl(weight));

@@ -1,11 +1,12 @@
 import type { Tensor } from '@tensorflow/tfjs-core';
-import { avgPool2d as avgPoolOp, emptyPool, maxPool2d as maxPoolOp, type AxisWindows } from '../backend/pooling';
+import { avgPool2d as avgPoolOp, emptyPool, guardPooled, maxPool2d as maxPoolOp, type AxisWindows } from '../backend/pooling';
 import { fill, isTensor, tidy } from '../backend/tensor';
 import { AttributeError, check, IndexError, ValueError } from '../errors';
 import { truthy } from '../python/ops';
 import { isPlainObject, opt, pyTypeName, req, signature, type ArgsOf, type BoundOf } from '../python/signature';
 import { any, bool, int, intListOrInt, orNone, symIntPair, tensor } from '../python/types';
 import { sizes, type IntOrTuple } from './args';
+import { scalarTypeName } from './dtypes';
 import { wrapDim } from './tensor/util';
 
 const native = { dialect: 'native' } as const;
@@ -30,6 +31,14 @@ function sizeDim(dim: number, rank: number): void {
   if (rank === 0) throw new IndexError(`Dimension specified as ${dim} but tensor has no dimensions`);
   wrapDim(dim, rank);
 }
+
+/**
+ * ATen's CPU pooling kernels dispatch on floating types only, after their shape checks: an
+ * int32 or bool input is refused with the kernel's name (PyTorch 1.13's int64 average pooling
+ * does compute; an int tensor here is refused as its int32 is).
+ */
+const floatingKernel = (input: Tensor, kernel: string): void =>
+  check(input.dtype === 'float32', () => `"${kernel}" not implemented for '${scalarTypeName(input.dtype)}'`);
 
 // ---- geometry: PyTorch's output sizes and windows, one axis at a time ----
 
@@ -180,6 +189,8 @@ export function maxPool2dLayer(input: Tensor, a: MaxPool2dSettings, channelsLast
   const withIndices = truthy(a.return_indices);
   const n = (withIndices ? MaxPoolWithIndicesNative : MaxPoolNative).bind([input, a.kernel_size, a.stride ?? [], a.padding, a.dilation, a.ceil_mode]);
   const [k, s, p, dil] = [n.kernel_size, n.stride, n.padding, n.dilation].map(intPair);
+  // PyTorch 1.13's CPU max pooling takes its sizes as C ints, and refuses any that does not fit.
+  check([k, s, p, dil].every((values) => values.every((v) => v >= -(2 ** 31) && v < 2 ** 31)), () => 'integer out of range');
   check(k.length === 1 || k.length === 2, () => 'max_pool2d: kernel_size must either be a single int, or a tuple of two ints');
   check(s.length <= 2, () => 'max_pool2d: stride must either be omitted, a single int, or a tuple of two ints');
   check(p.length === 1 || p.length === 2, () => 'max_pool2d: padding must be either be a single int, or a tuple of two ints');
@@ -193,6 +204,7 @@ export function maxPool2dLayer(input: Tensor, a: MaxPool2dSettings, channelsLast
   const [h, w] = nchw.slice(-2);
   const out = [0, 1].map((i) => outputSize([h, w][i], kernel[i], pads[i], steps[i], dilation[i], n.ceil_mode));
   poolShapeCheck(nchw, kernel, steps, dilation, out);
+  floatingKernel(input, 'max_pool2d');
   const shape = pooledShape(nchw, out, channelsLast);
   const [ah, aw] = [0, 1].map((i) => poolAxis([h, w][i], kernel[i], steps[i], pads[i], dilation[i], out[i]));
   return tidy(() => {
@@ -262,6 +274,7 @@ function avgPool(a: BoundOf<typeof AvgPoolSig>, channelsLast: boolean): Tensor {
   const [h, w] = nchw.slice(-2);
   const out = [0, 1].map((i) => outputSize([h, w][i], kernel[i], pads[i], steps[i], 1, a.ceil_mode));
   poolShapeCheck(nchw, kernel, steps, [1, 1], out);
+  floatingKernel(input, 'avg_pool2d');
   const [ah, aw] = [0, 1].map((i) => poolAxis([h, w][i], kernel[i], steps[i], pads[i], 1, out[i]));
   const scale = divisorScale(ah, aw, kernel[0] * kernel[1], a.count_include_pad, a.divisor_override);
   const shape = pooledShape(nchw, out, channelsLast);
@@ -329,6 +342,8 @@ export function adaptiveAvgPool2dLayer(input: Tensor, outputSize: AdaptiveSize, 
   if (out[0] === 1 && out[1] === 1) {
     // PyTorch takes the mean over the last two dimensions of any input here, without the checks below.
     [-1, -2].forEach((d) => wrapDim(d, nchw.length));
+    check(input.dtype === 'float32', () =>
+      `mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: ${scalarTypeName(input.dtype)}`);
     const [h, w] = nchw.slice(-2);
     const shape = pooledShape(nchw, out, channelsLast);
     if (h * w === 0) return fill(shape, NaN);
@@ -339,6 +354,7 @@ export function adaptiveAvgPool2dLayer(input: Tensor, outputSize: AdaptiveSize, 
     check(nchw[nchw.length + i] > 0, () =>
       `adaptive_avg_pool2d(): Expected input to have non-zero size for non-batch dimensions, but input has sizes ${sizes(nchw)} with dimension ${nchw.length + i} being empty`);
   }
+  floatingKernel(input, 'adaptive_avg_pool2d');
   return adaptivePool(input, nchw, out, channelsLast, null) as Tensor;
 }
 
@@ -379,6 +395,7 @@ export function adaptiveMaxPool2dLayer(input: Tensor, outputSize: AdaptiveSize, 
   const shape = [...nchw.slice(0, -2), ...out];
   const negative = shape.find((d) => d < 0);
   check(negative === undefined, () => `Trying to create tensor with negative dimension ${negative}: ${sizes(shape)}`);
+  floatingKernel(input, 'adaptive_max_pool2d');
   return adaptivePool(input, nchw, out, channelsLast, truthy(returnIndices));
 }
 
@@ -386,6 +403,7 @@ export function adaptiveMaxPool2dLayer(input: Tensor, outputSize: AdaptiveSize, 
 function adaptivePool(input: Tensor, nchw: readonly number[], out: number[], channelsLast: boolean, indices: boolean | null): Tensor | [Tensor, Tensor] {
   const [h, w] = nchw.slice(-2);
   const shape = pooledShape(nchw, out, channelsLast);
+  guardPooled(shape, input.dtype, indices === true);
   const [ah, aw] = [adaptiveAxis(h, out[0]), adaptiveAxis(w, out[1])];
   return tidy(() => {
     const empty = input.size === 0 || out[0] * out[1] === 0;

@@ -220,29 +220,88 @@ export function decodePythonUtf8(data: Uint8Array): string {
   return out;
 }
 
-/** Reads `data` front to back; every read is bounds-checked. */
-class Reader {
-  private view: DataView;
-  pos = 0;
+/** Python's `EOFError`: a pickle ended where its next opcode should be (`Ran out of input`). */
+export class EOFError extends Error {
+  override readonly name = 'EOFError';
+}
 
-  constructor(private readonly data: Uint8Array) {
-    this.view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+/** Bytes read by position (a buffer, or an open file read at offsets); what the reader pulls from. */
+export interface PickleSource {
+  readonly size: number;
+  read(offset: number, length: number): Uint8Array;
+}
+
+const arraySource = (data: Uint8Array): PickleSource => ({ size: data.length, read: (offset, length) => data.subarray(offset, offset + length) });
+
+/** A reader pulls this much of a file at a time: a pickle costs the bytes it spans, not the file's. */
+const WINDOW = 1 << 16;
+
+/**
+ * Reads a source front to back from `pos` through a window of it, pulled as needed: every read
+ * is bounds-checked against the source's size before anything is read or allocated.
+ */
+class Reader {
+  private window: Uint8Array = new Uint8Array(0);
+  private view = new DataView(this.window.buffer);
+  private windowStart = 0;
+
+  constructor(
+    private readonly source: PickleSource,
+    public pos: number,
+  ) {}
+
+  /** Whether the source ends at `pos`. */
+  get atEnd(): boolean {
+    return this.pos >= this.source.size;
   }
 
+  /** Makes the window hold `[pos, pos + n)` and returns where `pos` is in it. */
   private need(n: number): number {
-    if (n > this.data.length - this.pos) throw new UnpicklingError('pickle data was truncated');
-    const at = this.pos;
+    if (n > this.source.size - this.pos) throw new UnpicklingError('pickle data was truncated');
+    if (this.pos + n > this.windowStart + this.window.length) {
+      const length = Math.min(Math.max(n, WINDOW), this.source.size - this.pos);
+      this.window = this.source.read(this.pos, length);
+      this.view = new DataView(this.window.buffer, this.window.byteOffset, this.window.byteLength);
+      this.windowStart = this.pos;
+    }
+    const at = this.pos - this.windowStart;
     this.pos += n;
     return at;
   }
 
-  u8 = (): number => this.data[this.need(1)];
-  u16 = (): number => this.view.getUint16(this.need(2), true);
-  u32 = (): number => this.view.getUint32(this.need(4), true);
-  i32 = (): number => this.view.getInt32(this.need(4), true);
-  f64be = (): number => this.view.getFloat64(this.need(8), false);
-  u64 = (): bigint => this.view.getBigUint64(this.need(8), true);
-  bytes = (n: number): Uint8Array => this.data.subarray(this.need(n), this.pos);
+  // `need` may move the window, so it runs before the window or its view is read.
+  u8 = (): number => {
+    const at = this.need(1);
+    return this.window[at];
+  };
+  private at(n: number): [DataView, number] {
+    const at = this.need(n);
+    return [this.view, at];
+  }
+  u16 = (): number => {
+    const [v, at] = this.at(2);
+    return v.getUint16(at, true);
+  };
+  u32 = (): number => {
+    const [v, at] = this.at(4);
+    return v.getUint32(at, true);
+  };
+  i32 = (): number => {
+    const [v, at] = this.at(4);
+    return v.getInt32(at, true);
+  };
+  f64be = (): number => {
+    const [v, at] = this.at(8);
+    return v.getFloat64(at, false);
+  };
+  u64 = (): bigint => {
+    const [v, at] = this.at(8);
+    return v.getBigUint64(at, true);
+  };
+  bytes = (n: number): Uint8Array => {
+    const at = this.need(n);
+    return this.window.subarray(at, at + n);
+  };
 
   /** A pickled string of `n` bytes, decoded as Python decodes it. */
   utf8(n: number): string {
@@ -251,11 +310,18 @@ class Reader {
 
   /** A newline-terminated argument (GLOBAL's module and name). */
   line(): string {
-    const end = this.data.indexOf(0x0a, this.pos);
-    if (end < 0) throw new UnpicklingError('pickle data was truncated');
-    const s = this.utf8(end - this.pos);
-    this.pos++;
-    return s;
+    for (let length = 64; ; length *= 2) {
+      const available = Math.min(length, this.source.size - this.pos);
+      const start = this.pos;
+      const chunk = this.bytes(available);
+      const end = chunk.indexOf(0x0a);
+      if (end >= 0) {
+        this.pos = start + end + 1;
+        return decodePythonUtf8(chunk.subarray(0, end));
+      }
+      this.pos = start;
+      if (available < length) throw new UnpicklingError('pickle data was truncated');
+    }
   }
 }
 
@@ -276,13 +342,26 @@ function asKey(v: PyValue): PyKey {
  * Runs the pickle program in `data` and returns the object it builds.
  * @see https://docs.python.org/3/library/pickle.html#pickle.Unpickler
  *
+ * @throws EOFError when the data ends where an opcode should start, as Python's does.
  * @throws UnpicklingError when the data is malformed or truncated, uses an opcode outside the
  * plain-data set, names a global that is not in `options.globals`, or calls or builds something
  * that does not allow it.
  */
 export function unpickle(data: Uint8Array, options: UnpickleOptions): PyValue {
+  return unpickleAt(arraySource(data), 0, options).value;
+}
+
+/**
+ * Runs the pickle that starts at byte `offset` of `source` and returns the object it builds and
+ * the offset just past its STOP, where a stream of several pickles (the legacy torch.save
+ * format) continues. Only the bytes the pickle spans are read, a window at a time.
+ *
+ * @throws EOFError when the source ends where an opcode should start (Python's `Ran out of
+ * input`), and otherwise as {@link unpickle}.
+ */
+export function unpickleAt(source: PickleSource, offset: number, options: UnpickleOptions): { value: PyValue; end: number } {
   const allowed = new Map(options.globals.map((g) => [g.qualname, g]));
-  const r = new Reader(data);
+  const r = new Reader(source, offset);
   const memo = new Map<number, PyValue>();
   const marks: PyValue[][] = [];
   let stack: PyValue[] = [];
@@ -324,6 +403,8 @@ export function unpickle(data: Uint8Array, options: UnpickleOptions): PyValue {
 
   for (;;) {
     const at = r.pos;
+    // Python's unpickler: no byte where an opcode should be is EOFError, a short argument is truncation.
+    if (r.atEnd) throw new EOFError('Ran out of input');
     const op = r.u8();
     switch (op) {
       case Op.PROTO: {
@@ -332,10 +413,10 @@ export function unpickle(data: Uint8Array, options: UnpickleOptions): PyValue {
         break;
       }
       case Op.FRAME:
-        r.u64(); // a length hint for buffered readers; the whole pickle is in memory already
+        r.u64(); // a length hint for buffered readers; this one pulls bytes as it needs them
         break;
       case Op.STOP:
-        return pop();
+        return { value: pop(), end: r.pos };
       case Op.MARK:
         marks.push(stack);
         stack = [];

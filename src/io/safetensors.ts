@@ -6,6 +6,7 @@ import { ValueError } from '../errors';
 import type { StateDict } from '../nn/module';
 import { decode, ELEMENT_TYPES, type ElementType, type LoadedArray } from './dtypes';
 import { JsonDepthError, parseJsonKeepingFloats } from './json';
+import { bufferSource, fileSource, type ByteSource } from './zip';
 
 /** The Python package's `SafetensorError`: the file breaks the format. */
 export class SafetensorError extends Error {
@@ -70,18 +71,21 @@ function tensorInfo(name: string, entry: unknown): TensorInfo {
  * Parses and validates a whole file as the reference implementation does (`read_metadata`,
  * `Metadata::validate`): the header lies inside the file, is UTF-8 JSON, and the tensors'
  * byte ranges, taken in offset order, tile the data section exactly (no gap, overlap or
- * excess) with each range the size its dtype and shape require.
+ * excess) with each range the size its dtype and shape require. Only the header is read: the
+ * data section is checked against the source's size.
  */
-function parseHeader(bytes: Uint8Array): { metadata: Record<string, string> | null; tensors: TensorInfo[]; dataStart: number } {
-  if (bytes.length < 8) throw headerError('HeaderTooSmall', `the file has ${bytes.length} bytes, fewer than the 8-byte header length`);
-  const n = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
+function parseHeader(src: ByteSource): { metadata: Record<string, string> | null; tensors: TensorInfo[]; dataStart: number } {
+  const size = src.size;
+  if (size < 8) throw headerError('HeaderTooSmall', `the file has ${size} bytes, fewer than the 8-byte header length`);
+  const prefix = src.read(0, 8);
+  const n = new DataView(prefix.buffer, prefix.byteOffset, 8).getBigUint64(0, true);
   if (n > BigInt(MAX_HEADER_SIZE)) throw headerError('HeaderTooLarge', `the header length ${n} exceeds ${MAX_HEADER_SIZE} bytes`);
   const dataStart = 8 + Number(n);
-  if (dataStart > bytes.length) throw headerError('InvalidHeaderLength', `the header length ${n} runs past the end of the file (${bytes.length} bytes)`);
+  if (dataStart > size) throw headerError('InvalidHeaderLength', `the header length ${n} runs past the end of the file (${size} bytes)`);
   let text: string;
   try {
     // ignoreBOM: a BOM stays in the text, where serde_json, like JSON.parse, refuses it.
-    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes.subarray(8, dataStart));
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(src.read(8, dataStart - 8));
   } catch {
     throw headerError('InvalidHeader', 'the header is not valid UTF-8');
   }
@@ -125,14 +129,25 @@ function parseHeader(bytes: Uint8Array): { metadata: Record<string, string> | nu
       );
     }
   }
-  if (dataStart + expectedBegin !== bytes.length) {
-    throw headerError('MetadataIncompleteBuffer', `the tensors cover ${expectedBegin} bytes of data, but the file has ${bytes.length - dataStart} after the header`);
+  if (dataStart + expectedBegin !== size) {
+    throw headerError('MetadataIncompleteBuffer', `the tensors cover ${expectedBegin} bytes of data, but the file has ${size - dataStart} after the header`);
   }
   return { metadata, tensors, dataStart };
 }
 
-function decodeTensor(bytes: Uint8Array, dataStart: number, t: TensorInfo): LoadedArray {
-  return decode(bytes.subarray(dataStart + t.begin, dataStart + t.end), t.element, `tensor '${t.name}'`);
+/** One tensor's values: only its own byte range is read. */
+function decodeTensor(src: ByteSource, dataStart: number, t: TensorInfo): LoadedArray {
+  return decode(src.read(dataStart + t.begin, t.end - t.begin), t.element, `tensor '${t.name}'`);
+}
+
+/** `use(source)` over a path (opened for the call, read by position: files past 2 GiB too) or bytes. */
+function withSource<T>(from: string | Uint8Array, use: (src: ByteSource) => T): T {
+  const src = typeof from === 'string' ? fileSource(from) : bufferSource(from);
+  try {
+    return use(src);
+  } finally {
+    src.close();
+  }
 }
 
 /** The tensors in the order Python's `keys()` lists them: sorted by name (by UTF-8 bytes). */
@@ -148,8 +163,9 @@ export class SafeOpen {
   private readonly header: ReturnType<typeof parseHeader>;
   private readonly byName: Map<string, TensorInfo>;
 
-  constructor(private readonly bytes: Uint8Array) {
-    this.header = parseHeader(bytes);
+  /** `from`: the file's path (reopened for each tensor, which reads only its own bytes) or its bytes. */
+  constructor(private readonly from: string | Uint8Array) {
+    this.header = withSource(from, parseHeader);
     this.byName = new Map(this.header.tensors.map((t) => [t.name, t]));
   }
 
@@ -167,7 +183,12 @@ export class SafeOpen {
   get_tensor(name: string): Tensor {
     const t = this.byName.get(name);
     if (t === undefined) throw new SafetensorError(`File does not contain tensor ${name}`);
-    return fromFlat(decodeTensor(this.bytes, this.header.dataStart, t), t.shape, t.element.dtype);
+    guardAllocations([{ shape: t.shape, dtype: t.element.dtype }]);
+    return fromFlat(
+      withSource(this.from, (src) => decodeTensor(src, this.header.dataStart, t)),
+      t.shape,
+      t.element.dtype,
+    );
   }
 }
 
@@ -179,7 +200,7 @@ export class SafeOpen {
  * @see https://huggingface.co/docs/safetensors/api/python#safetensors.safe_open
  */
 export function safe_open(filename: string | Uint8Array): SafeOpen {
-  return new SafeOpen(typeof filename === 'string' ? fs.readFileSync(filename) : filename);
+  return new SafeOpen(filename);
 }
 
 /**
@@ -189,9 +210,14 @@ export function safe_open(filename: string | Uint8Array): SafeOpen {
  * @see https://huggingface.co/docs/safetensors/api/torch#safetensors.torch.load
  */
 export function load(data: Uint8Array): StateDict {
-  const { tensors, dataStart } = parseHeader(data);
+  return withSource(data, loadFrom);
+}
+
+/** Every tensor of a source: the header validated and the whole result guarded before any tensor's bytes are read. */
+function loadFrom(src: ByteSource): StateDict {
+  const { tensors, dataStart } = parseHeader(src);
   guardAllocations(tensors.map((t) => ({ shape: t.shape, dtype: t.element.dtype })));
-  const decoded = inNameOrder(tensors).map((t) => ({ t, values: decodeTensor(data, dataStart, t) }));
+  const decoded = inNameOrder(tensors).map((t) => ({ t, values: decodeTensor(src, dataStart, t) }));
   return tidy(() => {
     const stateDict: StateDict = {};
     for (const { t, values } of decoded) {
@@ -206,7 +232,9 @@ export function load(data: Uint8Array): StateDict {
  * Python's `safetensors.torch.load_file(filename)`: every tensor of the file, keyed by name in
  * sorted order. F32, F16, BF16 and F64 load as float32 (F64 rounded to nearest); I64, I32, I16,
  * I8 and U8 as int32 (an I64 value outside int32 is an error); BOOL as bool. Read the
- * `__metadata__` with `safe_open(filename).metadata()`.
+ * `__metadata__` with `safe_open(filename).metadata()`. The file is read by position, never
+ * whole: the header, then (once the result is known to fit the backend) each tensor's bytes,
+ * so files past 2 GiB load and a file whose tensors cannot be held is refused unread.
  *
  * @throws SafetensorError when the file breaks the format: too short, header length past the
  * end, invalid UTF-8 or JSON, unsupported dtype, offsets that overlap, leave gaps or do not
@@ -214,7 +242,7 @@ export function load(data: Uint8Array): StateDict {
  * @see https://huggingface.co/docs/safetensors/api/torch#safetensors.torch.load_file
  */
 export function load_file(filename: string): StateDict {
-  return load(fs.readFileSync(filename));
+  return withSource(filename, loadFrom);
 }
 
 /**

@@ -10,7 +10,8 @@
  * stands for PyTorch's int64 — bool as BoolStorage), numbers (whole ones as Python ints), bigints,
  * booleans, null, strings, arrays (frozen ones as tuples), Maps (dicts with their key types,
  * as an optimizer's state keyed by int), and plain objects (dicts with str keys; one whose values
- * are all tensors, a state_dict, as `collections.OrderedDict`, as PyTorch's state_dict is).
+ * are all tensors, a state_dict, as `collections.OrderedDict`, as PyTorch's state_dict is, with
+ * its `_metadata` — each module's version — as the OrderedDict's attribute, as PyTorch pickles it).
  *
  * @see https://pytorch.org/docs/1.13/generated/torch.save.html
  */
@@ -21,12 +22,13 @@ import { isTensor, values } from '../backend/tensor';
 import { opt, req, signature, type ArgsOf } from '../python/signature';
 import { any } from '../python/types';
 import { pyTypeName } from '../python/values';
+import { metadataOf } from '../nn/module';
 
 // Pickle opcodes (Python's pickletools), protocol 2.
 const PROTO = 0x80, STOP = 0x2e, MARK = 0x28, TUPLE = 0x74, EMPTY_TUPLE = 0x29, TUPLE1 = 0x85, TUPLE2 = 0x86, TUPLE3 = 0x87;
 const EMPTY_DICT = 0x7d, SETITEMS = 0x75, EMPTY_LIST = 0x5d, APPENDS = 0x65, NONE = 0x4e, NEWTRUE = 0x88, NEWFALSE = 0x89;
 const BININT1 = 0x4b, BININT2 = 0x4d, BININT = 0x4a, LONG1 = 0x8a, BINFLOAT = 0x47, BINUNICODE = 0x58;
-const GLOBAL = 0x63, REDUCE = 0x52, BINPERSID = 0x51;
+const GLOBAL = 0x63, REDUCE = 0x52, BINPERSID = 0x51, BUILD = 0x62;
 
 class PickleWriter {
   private chunks: number[] = [];
@@ -155,7 +157,15 @@ class PickleWriter {
     } else if (v instanceof Map) this.dict([...v], false);
     else if (typeof v === 'object' && (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null)) {
       const entries = Object.entries(v);
-      this.dict(entries, entries.length > 0 && entries.every(([, x]) => isTensor(x)));
+      const metadata = metadataOf(v);
+      this.dict(entries, metadata !== undefined || (entries.length > 0 && entries.every(([, x]) => isTensor(x))));
+      if (metadata !== undefined) {
+        // OrderedDict's pickle ends with BUILD of its attributes: {'_metadata': OrderedDict(prefix → {'version': N})}.
+        this.byte(EMPTY_DICT, MARK);
+        this.str('_metadata');
+        this.dict([...metadata], true);
+        this.byte(SETITEMS, BUILD);
+      }
     } else throw new TypeError(`torch.save: cannot pickle '${pyTypeName(v)}' object`);
   }
 

@@ -112,8 +112,10 @@ import {
   transposeImpl,
   unflattenImpl,
   unsqueezeImpl,
+  reshapeImpl,
   viewImpl,
 } from '../functional/tensor/shape';
+import { isContiguous, stridesOf } from '../functional/tensor/strides';
 import type { Operand } from '../functional/tensor/util';
 import { truthy } from '../python/ops';
 import { bindNoArgs, methodOf, overloads, unsupported, type OverloadArgs } from '../python/overloads';
@@ -129,6 +131,7 @@ const ViewM = overloads('view', {
   size: [req('size', symIntList)],
 });
 const ContiguousM = signature('contiguous', [kwonly('memory_format', orNone(memoryFormat), null)], native);
+const IsContiguousM = signature('is_contiguous', [kwonly('memory_format', orNone(memoryFormat), null)], native);
 const castM = <N extends string>(name: N) => signature(name, [kwonly('memory_format', orNone(memoryFormat), null)], native);
 const FloatM = castM('float');
 const IntM = castM('int');
@@ -211,10 +214,16 @@ type TensorLike = number | boolean | readonly unknown[];
 
 declare module '@tensorflow/tfjs-core/dist/tensor' {
   interface Tensor<R extends Rank = Rank> {
-    /** `x.view(*shape)`: the same values in `shape` (one -1 inferred). */
+    /**
+     * `x.view(*shape)`: the same values in `shape` (one -1 inferred). Where PyTorch's `x` is a
+     * view its strides cannot be reshaped without a copy (after `transpose`, `permute`,
+     * `narrow`, `expand`), PyTorch's RuntimeError: use `reshape` or `.contiguous().view`.
+     */
     view(...args: OverloadArgs<typeof ViewM>): Tensor;
-    /** `x.contiguous()`: tfjs tensors are always contiguous; a new handle on the same data. */
+    /** `x.contiguous()`: a new handle on the same data (tfjs tensors are dense), with C-order strides. */
     contiguous(...args: ArgsOf<typeof ContiguousM>): Tensor;
+    /** `x.is_contiguous()`: false where PyTorch's `x` is a non-contiguous view (see `view`). */
+    is_contiguous(...args: ArgsOf<typeof IsContiguousM>): boolean;
     reshape(...args: OverloadArgs<typeof M.reshape>): Tensor;
     flatten(...args: OverloadArgs<typeof M.flatten>): Tensor;
     unflatten(...args: ArgsOf<typeof UnflattenPy>): Tensor;
@@ -325,8 +334,12 @@ const shape = {
     ContiguousM.bind(args);
     return ops.clone(this);
   },
+  is_contiguous(this: Tensor, ...args: unknown[]) {
+    IsContiguousM.bind(args);
+    return isContiguous(this.shape, stridesOf(this));
+  },
   reshape(this: Tensor, ...args: unknown[]) {
-    return viewImpl(this, M.reshape.bind(args, this).shape);
+    return reshapeImpl(this, M.reshape.bind(args, this).shape);
   },
   flatten(this: Tensor, ...args: unknown[]) {
     const b = M.flatten.bind(args, this);

@@ -1,5 +1,6 @@
 import type { Tensor, Variable } from '@tensorflow/tfjs-core';
 import { elu, gelu, hardsigmoid, hardswish, leaky_relu, mish, preluImpl, relu, relu6, sigmoid, silu, softmaxLayer, tanh } from '../functional/activation';
+import type { FusedActivation } from '../functional/conv';
 import { truthy } from '../python/ops';
 import { pyStrRepr } from '../python/repr';
 import { opt, signature, type ArgsOf } from '../python/signature';
@@ -54,6 +55,10 @@ export class ReLU extends Elementwise {
     return relu(input);
   }
 
+  protected override fusedActivation(): FusedActivation | null {
+    return this.runsChannelsLast() && this.apply1 === ReLU.prototype.apply1 ? 'relu' : null;
+  }
+
   override extra_repr(): string {
     return inplaceRepr(this.inplace);
   }
@@ -78,6 +83,10 @@ export class ReLU6 extends Elementwise {
 
   protected apply1(input: Tensor): Tensor {
     return relu6(input, this.inplace);
+  }
+
+  protected override fusedActivation(): FusedActivation | null {
+    return this.runsChannelsLast() && this.apply1 === ReLU6.prototype.apply1 ? 'relu6' : null;
   }
 
   override extra_repr(): string {

@@ -1,12 +1,13 @@
 import type { Tensor, Variable } from '@tensorflow/tfjs-core';
 import { batchNormLayer, newEvalTerms } from '../functional/batchnorm';
-import { buffer, increment, values } from '../backend/tensor';
+import type { FoldableNorm } from '../functional/conv';
+import { buffer, fromFlat, increment, values } from '../backend/tensor';
 import { ValueError } from '../errors';
 import { truthy } from '../python/ops';
 import { opt, req, signature, type ArgsOf, type KeywordsOf } from '../python/signature';
 import { any } from '../python/types';
 import { emptyShape } from './init';
-import { Module } from './module';
+import { Module, type LocalMetadata } from './module';
 import { newParameter } from './parameter';
 import { py, pyFloat } from './repr';
 
@@ -45,6 +46,8 @@ export type BatchNorm2dOptions = Omit<KeywordsOf<typeof BatchNormSig>, 'num_feat
  * @see https://pytorch.org/docs/1.13/generated/torch.nn.BatchNorm2d.html
  */
 export class BatchNorm2d extends Module {
+  /** Version 2 added the num_batches_tracked buffer. */
+  static override _version = 2;
   readonly num_features: number;
   readonly eps: number;
   readonly momentum: number | null;
@@ -94,6 +97,12 @@ export class BatchNorm2d extends Module {
     return this.normalise(input, true);
   }
 
+  /** In eval mode, normalising with its running statistics: the terms a preceding convolution folds in. */
+  protected override foldableNorm(): FoldableNorm | null {
+    if (this.training || !this.runsChannelsLast() || this.running_mean === null || this.running_var === null) return null;
+    return { running_mean: this.running_mean, running_var: this.running_var, weight: this.weight, bias: this.bias, eps: this.eps };
+  }
+
   /** PyTorch's `_BatchNorm.forward`, around `F.batch_norm` in either layout. */
   private normalise(input: Tensor, channelsLast: boolean): Tensor {
     if (input.rank !== 4) throw new ValueError(`expected 4D input (got ${input.rank}D input)`);
@@ -106,6 +115,27 @@ export class BatchNorm2d extends Module {
     const keepRunning = !this.training || this.track_running_stats;
     const args = { weight: this.weight, bias: this.bias, training: useBatchStats, momentum: factor, eps: this.eps };
     return batchNormLayer(input, channelsLast, keepRunning ? this.running_mean : null, keepRunning ? this.running_var : null, args, this.evalTerms);
+  }
+
+  /**
+   * PyTorch's `_NormBase._load_from_state_dict`: a checkpoint of version 1, or one without
+   * metadata, predates `num_batches_tracked`, which then loads as 0 when it is missing.
+   */
+  protected override _load_from_state_dict(
+    state_dict: Record<string, unknown>,
+    prefix: string,
+    local_metadata: LocalMetadata,
+    strict: boolean,
+    missing_keys: string[],
+    unexpected_keys: string[],
+    error_msgs: string[],
+  ): void {
+    const version = local_metadata.version;
+    if ((version === undefined || version === null || (typeof version === 'number' && version < 2)) && truthy(this.track_running_stats)) {
+      const key = `${prefix}num_batches_tracked`;
+      if (!(key in state_dict)) state_dict[key] = fromFlat([0], [], 'int32');
+    }
+    super._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs);
   }
 
   override extra_repr(): string {

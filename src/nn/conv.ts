@@ -1,6 +1,6 @@
 import type { Tensor, Variable } from '@tensorflow/tfjs-core';
 import { floorDiv, isPaddingString, type Conv2dPadding, type IntOrTuple, type PaddingString } from '../functional/args';
-import { conv2dLayer, conv2dLayerChannelsLast, newFilterCache, type Conv2dLayer } from '../functional/conv';
+import { conv2dLayer, conv2dLayerChannelsLast, conv2dLayerChannelsLastFused, FoldedConv, newFilterCache, type Conv2dLayer, type FoldableNorm, type FusedActivation } from '../functional/conv';
 import { EDGE_PAD_MODES } from '../functional/pad';
 import { ValueError } from '../errors';
 import { floordiv, le, mod, ntuple, truthy } from '../python/ops';
@@ -77,6 +77,8 @@ export class Conv2d extends Module {
   readonly _reversed_padding_repeated_twice: readonly number[];
   /** The settings F receives, and the weight in tfjs's layouts, converted once per value. */
   private readonly layer: Conv2dLayer;
+  /** The weights with a following BatchNorm folded in, for chains (see `forwardChannelsLastFused`). */
+  private readonly folded = new FoldedConv();
 
   constructor(...args: Conv2dArgs) {
     super();
@@ -135,8 +137,13 @@ export class Conv2d extends Module {
     return conv2dLayerChannelsLast(input, this.weight, this.bias, this.layer);
   }
 
+  protected override forwardChannelsLastFused(input: Tensor, norm: FoldableNorm | null, activation: FusedActivation | null): Tensor | null {
+    return conv2dLayerChannelsLastFused(input, this.weight, this.bias, this.layer, norm, activation, this.folded);
+  }
+
   protected override releaseResources(): void {
     this.layer.cache.release();
+    this.folded.release();
   }
 
   override extra_repr(): string {

@@ -1,7 +1,7 @@
 /** `torch.nn`: modules. */
-export { Module, IncompatibleKeys, RemovableHandle } from './module';
+export { Module, IncompatibleKeys, RemovableHandle, metadataOf, setMetadata } from './module';
 export { Parameter } from './parameter';
-export type { ForwardHook, ForwardPreHook, HookInputs, StateDict } from './module';
+export type { ForwardHook, ForwardPreHook, HookInputs, LocalMetadata, StateDict, StateDictMetadata } from './module';
 export { Conv2d, PADDING_MODES } from './conv';
 export type { Conv2dArgs, Conv2dConfig, PaddingMode } from './conv';
 export { BatchNorm2d } from './batchnorm';

@@ -1,6 +1,7 @@
 import type { Tensor, Variable } from '@tensorflow/tfjs-core';
 import { clone } from '../backend/ops';
 import { tidy } from '../backend/tensor';
+import { newFilterCache } from '../functional/conv';
 import { linearImpl } from '../functional/linear';
 import { truthy } from '../python/ops';
 import { opt, req, signature, type ArgsOf, type KeywordsOf } from '../python/signature';
@@ -66,6 +67,8 @@ export class Linear extends Module {
   readonly out_features: number;
   weight: Variable;
   bias!: Variable | null;
+  /** The weight transposed for tfjs's matMul, once per value of it. */
+  private readonly transposed = newFilterCache();
 
   constructor(...args: LinearArgs) {
     super();
@@ -85,7 +88,11 @@ export class Linear extends Module {
   }
 
   forward(input: Tensor): Tensor {
-    return linearImpl(input, this.weight, this.bias);
+    return linearImpl(input, this.weight, this.bias, this.transposed);
+  }
+
+  protected override releaseResources(): void {
+    this.transposed.release();
   }
 
   override extra_repr(): string {

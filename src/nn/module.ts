@@ -1,5 +1,6 @@
 import type { Tensor, TensorContainer, Variable } from '@tensorflow/tfjs-core';
 import { toChannelsFirst, toChannelsLast } from '../functional/layout';
+import type { FoldableNorm, FusedActivation } from '../functional/conv';
 import { assign, copy, isDisposed, isTensor, isVariable, tidy } from '../backend/tensor';
 import { AttributeError, KeyError, RuntimeError, ValueError } from '../errors';
 import { opt, pyType, req, signature, type ArgsOf } from '../python/signature';
@@ -53,6 +54,41 @@ export class RemovableHandle {
 
 /** An ordered record of tensors keyed as PyTorch keys them (`conv.weight`, `0.running_mean`). */
 export type StateDict = Record<string, Tensor>;
+
+/**
+ * One module's entry in a state_dict's metadata, PyTorch's `local_metadata`: `{ version: 2 }`,
+ * the module class's `_version` when the state_dict was made.
+ */
+export interface LocalMetadata {
+  version?: number;
+  [key: string]: unknown;
+}
+
+/**
+ * PyTorch's `state_dict._metadata`: each module's {@link LocalMetadata} by its prefix without
+ * the final dot (`''` for the root, `'layers.0'`), in the order `state_dict()` visits modules.
+ * `state_dict()` and `torch.load` put it on the state_dict they return as the non-enumerable
+ * property `_metadata` (so `Object.keys`, spreading and iterating see only tensors, as
+ * `OrderedDict(sd)` in Python keeps only items); `load_state_dict` hands each module its entry
+ * and `torch.save` writes it. Read it with {@link metadataOf} and give it with
+ * {@link setMetadata} (Python's `sd._metadata = ...`); a state_dict built by hand, or spread
+ * into a new object, has none, and then every module loads as if its checkpoint had no
+ * version, as in PyTorch.
+ */
+export type StateDictMetadata = Map<string, LocalMetadata>;
+
+/** The `_metadata` of a state_dict, or undefined when it has none. */
+export function metadataOf(stateDict: object): StateDictMetadata | undefined {
+  const value = Object.getOwnPropertyDescriptor(stateDict, '_metadata')?.value as unknown;
+  return value instanceof Map ? (value as StateDictMetadata) : undefined;
+}
+
+/** Gives `stateDict` its `_metadata` (non-enumerable), unless an entry of it is named `_metadata`. */
+export function setMetadata(stateDict: object, metadata: StateDictMetadata): void {
+  const own = Object.getOwnPropertyDescriptor(stateDict, '_metadata');
+  if (own !== undefined && own.enumerable && !(own.value instanceof Map)) return;
+  Object.defineProperty(stateDict, '_metadata', { value: metadata, enumerable: false, writable: true, configurable: true });
+}
 
 /** A module's registries, PyTorch's `_parameters`, `_buffers` and `_modules`, in registration order. */
 interface Registry {
@@ -167,6 +203,20 @@ const named = (name: string) => signature(name, [opt('prefix', str, ''), opt('re
 const NamedBuffersSig = named('Module.named_buffers');
 
 /**
+ * Sees every module call while `torch.compile` traces a forward (src/compile/trace.ts): `call`
+ * runs the module as usual. Chains then call each layer in turn, so each call is seen.
+ */
+export type CallObserver = (module: Module, inputs: unknown[], call: () => unknown) => unknown;
+let callObserver: CallObserver | null = null;
+
+/** Installs `observer` for module calls (null: none), returning the one it replaces. */
+export function observeModuleCalls(observer: CallObserver | null): CallObserver | null {
+  const previous = callObserver;
+  callObserver = observer;
+  return previous;
+}
+
+/**
  * Base class of every layer, as PyTorch's `nn.Module`.
  *
  * A module is callable: `model(x)` is Python's `module(x)` (pre-hooks, `forward`, hooks, and the
@@ -182,6 +232,13 @@ const NamedBuffersSig = named('Module.named_buffers');
  * @see https://pytorch.org/docs/1.13/generated/torch.nn.Module.html
  */
 export abstract class Module {
+  /**
+   * PyTorch's class attribute `_version`: the version of the class's state_dict layout, saved
+   * in `state_dict()`'s metadata (1 unless a class that changed its layout raises it).
+   */
+  static _version = 1;
+  /** An instance's own `_version`, which overrides its class's (torchvision's MNASNet sets 1 after loading a version-1 checkpoint). */
+  declare _version?: number;
   /** Train mode (`True` after construction, as in PyTorch); set by `train()` and `eval()`. */
   declare training: boolean;
 
@@ -217,6 +274,11 @@ export abstract class Module {
    * the call must `tf.keep` it.)
    */
   call(...inputs: Parameters<this['forward']>): ReturnType<this['forward']> {
+    if (callObserver !== null) return callObserver(this, inputs, () => this.invoke(inputs)) as ReturnType<this['forward']>;
+    return this.invoke(inputs);
+  }
+
+  private invoke(inputs: Parameters<this['forward']>): ReturnType<this['forward']> {
     const r = registryOf(this);
     if (r.disposed) throw new RuntimeError(`${this.constructor.name} was disposed: its parameters and buffers are freed`);
     inputs.forEach((x, i) => {
@@ -232,7 +294,7 @@ export abstract class Module {
         const replaced = hook(this, args);
         if (replaced !== undefined && replaced !== null) args = Array.isArray(replaced) ? replaced : [replaced];
       }
-      let output = this.forward(...args);
+      let output = this.entersChannelsLast(args) ? this.throughChannelsLast(args[0] as Tensor) : this.forward(...args);
       for (const hook of [...r.hooks.values()]) {
         const replaced = hook(this, args, output);
         if (replaced !== undefined && replaced !== null) output = replaced;
@@ -244,16 +306,47 @@ export abstract class Module {
   /**
    * Python's `for layer in layers: x = layer(x)`. When every layer can run channels-last and no
    * hook is registered anywhere below (hooks see NCHW tensors, as in PyTorch), the input is
-   * converted to NHWC once, runs through all layers, and is converted back once; otherwise each
-   * layer is called in turn on NCHW tensors. Either way the result is the same NCHW tensor.
+   * converted to NHWC once, runs through all layers (see {@link chainChannelsLast}), and is
+   * converted back once; otherwise each layer is called in turn on NCHW tensors. Either way the
+   * result is the same NCHW tensor.
    */
   protected chain(input: Tensor, ...layers: Module[]): Tensor {
     return tidy(() => {
-      if (input.rank === 4 && layers.every((l) => l.runsChannelsLast() && !l.hasHooks())) {
-        return toChannelsFirst(layers.reduce((x, l) => l.forwardChannelsLast(x), toChannelsLast(input)));
+      if (callObserver === null && input.rank === 4 && layers.every((l) => l.runsChannelsLast() && !l.hasHooks())) {
+        return toChannelsFirst(this.chainChannelsLast(toChannelsLast(input), ...layers));
       }
       return layers.reduce((x, l) => l(x) as Tensor, input);
     });
+  }
+
+  /**
+   * `layers` one after another on a channels-last input, each of which {@link runsChannelsLast}.
+   * A convolution followed by a BatchNorm2d that normalises with its running statistics (eval
+   * mode), by a ReLU or ReLU6, or by both, runs as one convolution with the BatchNorm folded
+   * into its weights and the activation fused, when nothing is recorded for backward (see
+   * {@link forwardChannelsLastFused}); the folded weights are remade whenever any weight,
+   * bias or statistic they come from changes.
+   */
+  protected chainChannelsLast(input: Tensor, ...layers: Module[]): Tensor {
+    let x = input;
+    for (let i = 0; i < layers.length; ) {
+      const norm = layers[i + 1]?.foldableNorm() ?? null;
+      const activation = layers[i + (norm === null ? 1 : 2)]?.fusedActivation() ?? null;
+      const fused = norm === null && activation === null ? null : layers[i].forwardChannelsLastFused(x, norm, activation);
+      if (fused === null) {
+        x = layers[i].forwardChannelsLast(x);
+        i += 1;
+      } else {
+        x = fused;
+        i += 1 + (norm === null ? 0 : 1) + (activation === null ? 0 : 1);
+      }
+    }
+    return x;
+  }
+
+  /** Whether every one of `layers` {@link runsChannelsLast}: for blocks that override it. */
+  protected layersRunChannelsLast(...layers: (Module | null)[]): boolean {
+    return layers.every((l) => l === null || l.runsChannelsLast());
   }
 
   /**
@@ -266,17 +359,64 @@ export abstract class Module {
     return null;
   }
 
-  /** Whether {@link forwardChannelsLast} can stand in for `forward`: layers override it, composites derive it. */
+  /**
+   * Whether {@link forwardChannelsLast} can stand in for `forward`: layers override it, composites
+   * derive it, blocks whose forward is no plain chain (a residual sum, a channel shuffle)
+   * override it with `forwardChannelsLast`.
+   */
   protected runsChannelsLast(): boolean {
     const layers = this.chainLayers();
     return layers !== null && layers.every((l) => l.runsChannelsLast());
   }
 
-  /** `forward` on an `[N, H, W, C]` input, returning `[N, H, W, C]`; only when {@link runsChannelsLast}. */
+  /**
+   * `forward` on an `[N, H, W, C]` input, returning `[N, H, W, C]`; only when {@link runsChannelsLast}
+   * (or {@link channelsLastEntry}, whose result may be of another rank, which has no layout).
+   */
   protected forwardChannelsLast(input: Tensor): Tensor {
     const layers = this.chainLayers();
     if (layers === null) throw new TypeError(`${this.constructor.name} cannot run channels-last`);
-    return layers.reduce((x, l) => l.forwardChannelsLast(x), input);
+    return this.chainChannelsLast(input, ...layers);
+  }
+
+  /**
+   * Whether a call of this module on one `[N, C, H, W]` tensor runs {@link forwardChannelsLast}
+   * between one conversion to NHWC and one back (of a 4-D result), instead of `forward`: what
+   * blocks and whole models whose forward is not one chain declare (their forward then calls
+   * several chains, each converting on its own). False by default: a single layer's own
+   * forward is as fast, and a chain's converts already.
+   */
+  protected channelsLastEntry(): boolean {
+    return false;
+  }
+
+  private entersChannelsLast(args: HookInputs): boolean {
+    const [x] = args;
+    return callObserver === null && args.length === 1 && isTensor(x) && x.rank === 4 && this.channelsLastEntry() && !this.hasHooks();
+  }
+
+  private throughChannelsLast(input: Tensor): Tensor {
+    const y = this.forwardChannelsLast(toChannelsLast(input));
+    return y.rank === 4 ? toChannelsFirst(y) : y;
+  }
+
+  /**
+   * This layer on a channels-last input followed by `norm` (a foldable BatchNorm's terms) and
+   * `activation`, as one fused kernel, or null when it cannot fuse them (then the layers run one
+   * by one). Convolutions override it.
+   */
+  protected forwardChannelsLastFused(_input: Tensor, _norm: FoldableNorm | null, _activation: FusedActivation | null): Tensor | null {
+    return null;
+  }
+
+  /** The terms a preceding convolution can fold this layer into, or null: BatchNorm2d in eval mode overrides it. */
+  protected foldableNorm(): FoldableNorm | null {
+    return null;
+  }
+
+  /** The activation a preceding convolution can fuse this layer as, or null: ReLU and ReLU6 override it. */
+  protected fusedActivation(): FusedActivation | null {
+    return null;
   }
 
   private hasHooks(): boolean {
@@ -472,9 +612,16 @@ export abstract class Module {
   /**
    * Parameters then persistent buffers of each module, children after their parent, keyed by
    * dotted path. The values are the module's own tensors (as PyTorch's share storage): do not
-   * dispose them.
+   * dispose them. A new state_dict (no `destination`) carries each module's `{ version }` as
+   * its `_metadata` ({@link StateDictMetadata}), PyTorch's class versions, so that `torch.save`
+   * writes what PyTorch's `state_dict()` would.
    */
-  state_dict(destination: StateDict = {}, prefix = ''): StateDict {
+  state_dict(destination?: StateDict, prefix = ''): StateDict {
+    if (destination === undefined) {
+      destination = {};
+      setMetadata(destination, new Map());
+    }
+    metadataOf(destination)?.set(prefix.slice(0, -1), { version: this._version ?? (this.constructor as typeof Module)._version });
     const r = registryOf(this);
     for (const [name, p] of r.parameters) if (p !== null) destination[prefix + name] = p;
     for (const [name, b] of r.buffers) if (b !== null && !r.nonPersistent.has(name)) destination[prefix + name] = b;
@@ -483,11 +630,66 @@ export abstract class Module {
   }
 
   /**
+   * PyTorch's `_load_from_state_dict`: copies this module's own parameters and persistent
+   * buffers (not its descendants') from `state_dict`, which holds the entries under `prefix` and
+   * may be changed (it is this load's own copy), and records missing and unexpected keys and
+   * errors. `local_metadata` is this module's entry of the state_dict's `_metadata` (`{}`
+   * without one). A module whose checkpoints changed over versions overrides it to convert an
+   * old one, then calls `super`, as BatchNorm2d does for checkpoints without
+   * `num_batches_tracked`. A tensor an override adds is freed once the load is done.
+   */
+  protected _load_from_state_dict(
+    state_dict: Record<string, unknown>,
+    prefix: string,
+    _local_metadata: LocalMetadata,
+    _strict: boolean,
+    missing_keys: string[],
+    unexpected_keys: string[],
+    error_msgs: string[],
+  ): void {
+    const r = registryOf(this);
+    const local = new Map<string, Tensor>();
+    for (const [name, p] of r.parameters) if (p !== null) local.set(name, p);
+    for (const [name, b] of r.buffers) if (b !== null && !r.nonPersistent.has(name)) local.set(name, b);
+    for (const [name, target] of local) {
+      const key = prefix + name;
+      if (!(key in state_dict)) {
+        missing_keys.push(key);
+        continue;
+      }
+      const source = state_dict[key];
+      if (!isTensor(source)) {
+        error_msgs.push(`While copying the parameter named "${key}", expected torch.Tensor or Tensor-like object from checkpoint but received ${typeof source}`);
+        continue;
+      }
+      if (source.shape.join() !== target.shape.join()) {
+        error_msgs.push(`size mismatch for ${key}: copying a param with shape ${new Size(source.shape)} from checkpoint, the shape in current model is ${new Size(target.shape)}.`);
+        continue;
+      }
+      if (isVariable(target)) {
+        assign(target, source);
+      } else {
+        (this as unknown as Record<string, unknown>)[name] = copy(source, target.dtype as 'float32' | 'int32');
+        target.dispose();
+      }
+    }
+    for (const key of Object.keys(state_dict)) {
+      if (!key.startsWith(prefix)) continue;
+      const head = key.slice(prefix.length).split('.', 1)[0];
+      if (!r.modules.has(head) && !local.has(head)) unexpected_keys.push(key);
+    }
+  }
+
+  /**
    * `load_state_dict(state_dict, strict=True)`: copies the tensors into this module's parameters
    * and persistent buffers and returns the missing and unexpected keys. With `strict` these are
-   * errors; a shape mismatch always is. As in PyTorch, every matching entry is copied before the
-   * RuntimeError listing all problems. A disposed tensor in `state_dict`, or a disposed module,
-   * is refused before anything is copied, so the module stays as it was and usable.
+   * errors; a shape mismatch always is. As in PyTorch, each module's `_load_from_state_dict`
+   * gets the entries under its prefix and its entry of the state_dict's `_metadata`
+   * ({@link StateDictMetadata}), so old checkpoints convert as PyTorch converts them (a
+   * BatchNorm2d checkpoint of version 1 or without metadata gets `num_batches_tracked` 0), and
+   * every matching entry is copied before the RuntimeError listing all problems. A disposed
+   * tensor in `state_dict`, or a disposed module, is refused before anything is copied, so the
+   * module stays as it was and usable.
    */
   load_state_dict(...args: ArgsOf<typeof LoadSig>): IncompatibleKeys {
     const { state_dict: stateDict, strict } = LoadSig.bind(args);
@@ -499,44 +701,36 @@ export abstract class Module {
     if (disposed.length > 0) {
       throw new RuntimeError(`Error(s) in loading state_dict for ${this.constructor.name}:\n\tdisposed tensor(s) in state_dict: ${disposed.map((k) => `"${k}"`).join(', ')}`);
     }
+    const metadata = metadataOf(stateDict);
+    // `_metadata` assigned as an ordinary property is still metadata, not an entry.
+    const entries = Object.entries(stateDict).filter(([k, v]) => !(k === '_metadata' && v instanceof Map));
+    const given = new Set<unknown>(entries.map(([, v]) => v));
+    const copies: Record<string, unknown>[] = [];
+    /** A dict of `entries` whose keys are only ever its own (no prototype: `'constructor' in d` is false). */
+    const dictOf = (entries: Iterable<[string, unknown]>): Record<string, unknown> => {
+      const d = Object.create(null) as Record<string, unknown>;
+      for (const [k, v] of entries) d[k] = v;
+      copies.push(d);
+      return d;
+    };
     const missing: string[] = [];
     const unexpected: string[] = [];
     const errors: string[] = [];
-    const visit = (module: Module, prefix: string): void => {
-      const r = registryOf(module);
-      const local = new Map<string, Tensor>();
-      for (const [name, p] of r.parameters) if (p !== null) local.set(name, p);
-      for (const [name, b] of r.buffers) if (b !== null && !r.nonPersistent.has(name)) local.set(name, b);
-      for (const [name, target] of local) {
-        const key = prefix + name;
-        if (!(key in stateDict)) {
-          missing.push(key);
-          continue;
-        }
-        const source = stateDict[key];
-        if (!isTensor(source)) {
-          errors.push(`While copying the parameter named "${key}", expected torch.Tensor or Tensor-like object from checkpoint but received ${typeof source}`);
-          continue;
-        }
-        if (source.shape.join() !== target.shape.join()) {
-          errors.push(`size mismatch for ${key}: copying a param with shape ${new Size(source.shape)} from checkpoint, the shape in current model is ${new Size(target.shape)}.`);
-          continue;
-        }
-        if (isVariable(target)) {
-          assign(target, source);
-        } else {
-          (module as unknown as Record<string, unknown>)[name] = copy(source, target.dtype as 'float32' | 'int32');
-          target.dispose();
-        }
+    const load = (module: Module, local: Record<string, unknown>, prefix: string): void => {
+      module._load_from_state_dict(local, prefix, metadata?.get(prefix.slice(0, -1)) ?? {}, true, missing, unexpected, errors);
+      for (const [name, child] of registryOf(module).modules) {
+        if (child === null) continue;
+        const childPrefix = `${prefix}${name}.`;
+        load(child, dictOf(Object.entries(local).filter(([k]) => k.startsWith(childPrefix))), childPrefix);
       }
-      for (const key of Object.keys(stateDict)) {
-        if (!key.startsWith(prefix)) continue;
-        const head = key.slice(prefix.length).split('.', 1)[0];
-        if (!r.modules.has(head) && !local.has(head)) unexpected.push(key);
-      }
-      for (const [name, child] of r.modules) if (child !== null) visit(child, `${prefix}${name}.`);
     };
-    visit(this, '');
+    try {
+      load(this, dictOf(entries), '');
+    } finally {
+      // What overrides added (BatchNorm2d's num_batches_tracked) was copied in; the caller owns the rest.
+      const added = new Set(copies.flatMap((d) => Object.values(d)).filter((v) => isTensor(v) && !given.has(v)) as Tensor[]);
+      added.forEach((t) => t.dispose());
+    }
     if (strict) {
       const quoted = (keys: string[]) => keys.map((k) => `"${k}"`).join(', ');
       if (unexpected.length > 0) errors.unshift(`Unexpected key(s) in state_dict: ${quoted(unexpected)}. `);

@@ -1,4 +1,5 @@
 import type { Tensor } from '@tensorflow/tfjs-core';
+import { guardAllocation, torchDType } from '../backend/guard';
 import * as ops from '../backend/ops';
 import { fromFlat, tidy, values, type DType, type LoadedDType } from '../backend/tensor';
 import { check, NotImplementedError, RuntimeError, ValueError } from '../errors';
@@ -44,10 +45,14 @@ function factory<B extends FactoryOptions>(fn: string, b: B, fallback: LoadedDTy
   return b.dtype ?? fallback;
 }
 
-/** `at::empty`'s check of a size. */
-function checkSize(size: readonly number[]): number[] {
+/**
+ * `at::empty`'s checks of a size, then the allocation guard for a result of `dtype`: what
+ * generates values (random draws, ranges) calls this before making any.
+ */
+function checkSize(size: readonly number[], dtype: LoadedDType): number[] {
   const negative = size.find((d) => d < 0);
   check(negative === undefined, () => `Trying to create tensor with negative dimension ${negative}: ${sizeStr(size)}`);
+  guardAllocation(size, torchDType(dtype));
   return [...size];
 }
 const count = (size: readonly number[]) => size.reduce((a, b) => a * b, 1);
@@ -114,7 +119,7 @@ export const EmptySig = overloads('empty', {
 
 const filled = (fn: string, b: FactoryOptions & { size: readonly number[] }, value: number, fallback: LoadedDType = 'float32') => {
   const dt = factory(fn, b, fallback);
-  return tidy(() => ops.fill(checkSize(b.size), value, dt));
+  return tidy(() => ops.fill(checkSize(b.size, dt), value, dt));
 };
 
 /**
@@ -187,6 +192,7 @@ export function full_like(...args: ArgsOf<typeof FullLikeSig>): Tensor {
 
 function randomLike(fn: string, kernel: string, b: FactoryOptions & { input: Tensor }, draw: (n: number) => Float32Array): Tensor {
   const dt = factory(fn, b, b.input.dtype as LoadedDType);
+  checkSize(b.input.shape, dt);
   check(dt === 'float32', () => `"${kernel}" not implemented for '${scalarTypeName(dt)}'`);
   return fromFlat(draw(b.input.size), b.input.shape);
 }
@@ -217,8 +223,8 @@ const generatorOf = (b: object): Generator => (('generator' in b && b.generator)
 
 function random(fn: string, b: RandBound, draw: (n: number, gen: Generator) => Float32Array): Tensor {
   const dt = factory(fn, b, 'float32');
+  const size = checkSize(b.size, dt);
   check(dt === 'float32', () => `"${fn === 'rand' ? 'check_uniform_bounds' : 'normal_kernel_cpu'}" not implemented for '${scalarTypeName(dt)}'`);
-  const size = checkSize(b.size);
   return fromFlat(draw(count(size), generatorOf(b)), size);
 }
 
@@ -270,6 +276,7 @@ export function randint(...args: OverloadArgs<typeof RandintSig>): Tensor {
   const b = RandintSig.bind(args);
   let [low, high] = ['low' in b ? b.low : 0, b.high];
   const dt = factory('randint', b, 'int32');
+  const size = checkSize(b.size, dt);
   check(low < high, () => `random_ expects 'from' to be less than 'to', but got from=${low} >= to=${high}`);
   if (dt === 'float32') {
     // ATen's update_from / update_to: bounds whose neighbours round past them move inwards.
@@ -280,7 +287,6 @@ export function randint(...args: OverloadArgs<typeof RandintSig>): Tensor {
   if (dt === 'int32' && (high - 1 > INT32_MAX || low < -INT32_MAX - 1)) {
     throw new RuntimeError(`randint(): [${low}, ${high}) does not fit int32, which holds int64 here; pass dtype=torch.float32`);
   }
-  const size = checkSize(b.size);
   return fromValues(randomFromTo(count(size), low, high, generatorOf(b)), size, dt);
 }
 
@@ -305,7 +311,7 @@ export const RandpermSig = overloads('randperm', {
 export function randperm(...args: OverloadArgs<typeof RandpermSig>): Tensor {
   const b = RandpermSig.bind(args);
   const dt = factory('randperm', b, 'int32');
-  const n = checkSize([b.n])[0];
+  const n = checkSize([b.n], dt)[0];
   const gen = generatorOf(b);
   const perm = Array.from({ length: n }, (_, i) => i);
   for (let i = 0; i < n - 1; i++) {
@@ -333,9 +339,13 @@ export function arange(...args: OverloadArgs<typeof ArangeSig>): Tensor {
   const [start, end, step] = [Number('start' in b ? b.start : 0), Number(b.end), Number('step' in b ? b.step : 1)];
   const integral = [start, end, step].every(Number.isInteger);
   const dt = factory('arange', b, integral ? 'int32' : 'float32');
+  const repr = (v: number) => (Number.isNaN(v) ? 'nan' : Number.isFinite(v) ? String(v) : v > 0 ? 'inf' : '-inf');
+  check(Number.isFinite(start) && Number.isFinite(end), () => `unsupported range: ${repr(start)} -> ${repr(end)}`);
   check(step !== 0, () => 'step must be nonzero');
   check((step > 0 && end >= start) || (step < 0 && end <= start), () => 'upper bound and larger bound inconsistent with step sign');
   const n = dt !== 'float32' && integral ? Math.trunc((end - start + step - Math.sign(step)) / step) : Math.ceil((end - start) / step);
+  check(n <= 2 ** 63, () => 'invalid size, possible overflow?');
+  checkSize([n], dt);
   return fromValues(Array.from({ length: n }, (_, i) => start + step * i), [n], dt);
 }
 
@@ -350,6 +360,7 @@ export function linspace(...args: ArgsOf<typeof LinspaceSig>): Tensor {
   const b = LinspaceSig.bind(args);
   const dt = factory('linspace', b, 'float32');
   check(b.steps >= 0, () => 'number of steps must be non-negative');
+  checkSize([b.steps], dt);
   const f = dt === 'float32' ? Math.fround : (x: number) => x;
   const [start, end] = [f(Number(b.start)), f(Number(b.end))];
   const step = f((end - start) / (b.steps - 1));
@@ -370,6 +381,7 @@ export function eye(...args: OverloadArgs<typeof EyeSig>): Tensor {
   check(b.n >= 0, () => `n must be greater or equal to 0, got ${b.n}`);
   check(m >= 0, () => `m must be greater or equal to 0, got ${m}`);
   const dt = factory('eye', b, 'float32');
+  checkSize([b.n, m], dt);
   return fromValues(Array.from({ length: b.n * m }, (_, i) => (Math.floor(i / m) === i % m ? 1 : 0)), [b.n, m], dt);
 }
 

@@ -4,13 +4,17 @@
  *
  * - `erf`: glibc's double `erf` (fdlibm's algorithm, with Shimizu's pipelined polynomials), which
  *   Python's `math.erf` calls; `trunc_normal_` turns its bounds into uniform bounds with it.
- * - `erfinvf`: ATen's float `calc_erfinv` (a rational first guess and two Newton steps), with the
- *   multiply-adds GCC fuses in the AVX2 kernel, and the glibc float functions it calls: `erff`
- *   (fdlibm's float version), `logf` (glibc's table-driven one, FMA variant, which is not
- *   correctly rounded: a plain `Math.log` differs on about 1 in 7000 inputs of that branch) and
- *   `expf` (correctly rounded in all but rare cases, as `Math.exp` rounded to float32 is).
+ * - `erfinvf`: ATen's float `calc_erfinv` (a rational first guess and two Newton steps), scalar
+ *   on CPU, with the multiply-adds GCC fuses in the AVX2 kernel, and the glibc float functions it
+ *   calls: `erff` (fdlibm's float version, including its underflow-avoiding branch for tiny
+ *   inputs), `logf` (glibc's table-driven one, FMA variant, which is not correctly rounded: a
+ *   plain `Math.log` differs on about 1 in 7000 inputs of that branch) and `expf` (glibc's
+ *   table-driven one, not correctly rounded either: `Math.exp` rounded to float32 differs on about
+ *   1 in 13,000 inputs, which made `erfinvf(-0.927284)` 2 ulp off through `erff`).
  *
- * Checked against `torch.erfinv` on 450,000 float32 inputs across (-1, 1): no bit differs.
+ * Checked against `torch.erfinv` on every float32 in (-1, 1), all 2,130,706,432 of them (SHA-256
+ * per block of 2**22 inputs): no bit differs. test/fixtures/gen_erfinv.py keeps a sweep of every
+ * 4096th one for the tests.
  */
 import { fmaf } from './random';
 
@@ -109,23 +113,64 @@ export function erf(x: number): number {
 
 const F_ERX = f(8.4506291151e-1);
 const F_EFX = f(1.2837916613e-1);
-const F_PP = [1.2837916613e-1, -3.2504209876e-1, -2.8481749818e-2, -5.7702702470e-3, -2.3763017452e-5].map(f);
-const F_QQ = [1, 3.9791721106e-1, 6.5022252500e-2, 5.0813062117e-3, 1.3249473704e-4, -3.9602282413e-6].map(f);
-const F_PA = [-2.3621185683e-3, 4.1485610604e-1, -3.7220788002e-1, 3.1834661961e-1, -1.1089469492e-1, 3.5478305072e-2, -2.1663755178e-3].map(f);
-const F_QA = [1, 1.0642088205e-1, 5.4039794207e-1, 7.1828655899e-2, 1.2617121637e-1, 1.3637083583e-2, 1.1984500103e-2].map(f);
-const F_RA = [-9.8649440333e-3, -6.9385856390e-1, -1.0558626175e1, -6.2375331879e1, -1.6239666748e2, -1.8460508728e2, -8.1287437439e1, -9.8143291473].map(f);
-const F_SA = [1, 1.9651271820e1, 1.3765776062e2, 4.3456588745e2, 6.4538726807e2, 4.2900814819e2, 1.0863500214e2, 6.5702495575, -6.0424413532e-2].map(f);
-const F_RB = [-9.8649431020e-3, -7.9928326607e-1, -1.7757955551e1, -1.6063638306e2, -6.3756646729e2, -1.0250950928e3, -4.8351919556e2].map(f);
-const F_SB = [1, 3.0338060379e1, 3.2579251099e2, 1.5367296143e3, 3.1998581543e3, 2.5530502930e3, 4.7452853394e2, -2.2440952301e1].map(f);
+const F_EFX16 = 16 * F_EFX;
+const F_PP = Float64Array.from([1.2837916613e-1, -3.2504209876e-1, -2.8481749818e-2, -5.7702702470e-3, -2.3763017452e-5], f);
+const F_QQ = Float64Array.from([1, 3.9791721106e-1, 6.5022252500e-2, 5.0813062117e-3, 1.3249473704e-4, -3.9602282413e-6], f);
+const F_PA = Float64Array.from([-2.3621185683e-3, 4.1485610604e-1, -3.7220788002e-1, 3.1834661961e-1, -1.1089469492e-1, 3.5478305072e-2, -2.1663755178e-3], f);
+const F_QA = Float64Array.from([1, 1.0642088205e-1, 5.4039794207e-1, 7.1828655899e-2, 1.2617121637e-1, 1.3637083583e-2, 1.1984500103e-2], f);
+const F_RA = Float64Array.from([-9.8649440333e-3, -6.9385856390e-1, -1.0558626175e1, -6.2375331879e1, -1.6239666748e2, -1.8460508728e2, -8.1287437439e1, -9.8143291473], f);
+const F_SA = Float64Array.from([1, 1.9651271820e1, 1.3765776062e2, 4.3456588745e2, 6.4538726807e2, 4.2900814819e2, 1.0863500214e2, 6.5702495575, -6.0424413532e-2], f);
+const F_RB = Float64Array.from([-9.8649431020e-3, -7.9928326607e-1, -1.7757955551e1, -1.6063638306e2, -6.3756646729e2, -1.0250950928e3, -4.8351919556e2], f);
+const F_SB = Float64Array.from([1, 3.0338060379e1, 3.2579251099e2, 1.5367296143e3, 3.1998581543e3, 2.5530502930e3, 4.7452853394e2, -2.2440952301e1], f);
 
 /** `c[0] + s*(c[1] + s*(c[2] + ...))` in float32, as the C source nests it. */
-function hornerf(c: readonly number[], s: number): number {
+function hornerf(c: Float64Array, s: number): number {
   let acc = c[c.length - 1];
   for (let i = c.length - 2; i >= 0; i--) acc = f(c[i] + f(s * acc));
   return acc;
 }
 
-const expf = (x: number): number => f(Math.exp(x));
+// ---- float expf (glibc sysdeps/ieee754/flt-32/e_expf.c) ----
+
+/**
+ * `2**(i/32)` for i in [0, 32) (glibc's `__exp2f_data.tab`, whose entries store `i << 47` less,
+ * which {@link expf} adds back as a power-of-two scale).
+ */
+const EXP2F_TABLE = Float64Array.from(
+  [
+    0x3ff0000000000000n, 0x3fefd9b0d3158574n, 0x3fefb5586cf9890fn, 0x3fef9301d0125b51n, 0x3fef72b83c7d517bn, 0x3fef54873168b9aan, 0x3fef387a6e756238n, 0x3fef1e9df51fdee1n,
+    0x3fef06fe0a31b715n, 0x3feef1a7373aa9cbn, 0x3feedea64c123422n, 0x3feece086061892dn, 0x3feebfdad5362a27n, 0x3feeb42b569d4f82n, 0x3feeab07dd485429n, 0x3feea47eb03a5585n,
+    0x3feea09e667f3bcdn, 0x3fee9f75e8ec5f74n, 0x3feea11473eb0187n, 0x3feea589994cce13n, 0x3feeace5422aa0dbn, 0x3feeb737b0cdc5e5n, 0x3feec49182a3f090n, 0x3feed503b23e255dn,
+    0x3feee89f995ad3adn, 0x3feeff76f2fb5e47n, 0x3fef199bdd85529cn, 0x3fef3720dcef9069n, 0x3fef5818dcfba487n, 0x3fef7c97337b9b5fn, 0x3fefa4afa2a490dan, 0x3fefd0765b6e4540n,
+  ].map((bits, i) => {
+    f64[0] = 0;
+    new BigUint64Array(f64.buffer)[0] = bits + (BigInt(i) << 47n);
+    return f64[0];
+  }),
+);
+const POW2_MIN = -160;
+/** `POW2[i] = 2**(i + POW2_MIN)`, the scales `expf` needs (|x| < 104 keeps k/32 in [-150, 128]). */
+const POW2 = Float64Array.from({ length: 300 }, (_, i) => 2 ** (i + POW2_MIN));
+const EXPF_INV_LN2_N = 1.4426950408889634 * 32;
+const EXPF_SHIFT = 6755399441055744; // 0x1.8p52: adding it rounds to an integer
+const EXPF_C0 = 0.05550361559341535 / 32 / 32 / 32;
+const EXPF_C1 = 0.2402284522445722 / 32 / 32;
+const EXPF_C2 = 0.6931471806916203 / 32;
+
+/**
+ * glibc's `expf` for a float32 `x` with |x| < 88 (all that `erff` and `erfinvf` pass it): a
+ * 32-entry table and a cubic in double, then one rounding to float32. Not correctly rounded: it
+ * differs from `Math.fround(Math.exp(x))` on about 1 input in 13,000.
+ */
+function expf(x: number): number {
+  const z = EXPF_INV_LN2_N * x;
+  const k = z + EXPF_SHIFT - EXPF_SHIFT; // z rounded to an integer, ties to even
+  const r = z - k;
+  const j = k & 31;
+  const s = EXP2F_TABLE[j] * POW2[(k - j) / 32 - POW2_MIN];
+  const y = (EXPF_C0 * r + EXPF_C1) * (r * r) + (EXPF_C2 * r + 1);
+  return f(y * s);
+}
 
 /** glibc's `erff`. */
 export function erff(x: number): number {
@@ -133,6 +178,7 @@ export function erff(x: number): number {
   const ix = hx & 0x7fffffff;
   if (ix >= 0x7f800000) return Number.isNaN(x) ? NaN : Math.sign(x);
   if (ix < 0x3f580000) {
+    if (ix < 0x04000000) return f(0.0625 * f(f(16 * x) + f(F_EFX16 * x))); // scaled so as not to underflow
     if (ix < 0x31800000) return f(x + f(F_EFX * x));
     const z = f(x * x);
     const y = f(hornerf(F_PP, z) / hornerf(F_QQ, z));
@@ -146,7 +192,9 @@ export function erff(x: number): number {
   if (ix >= 0x40c00000) return hx >= 0 ? f(1 - 1e-30) : f(1e-30 - 1);
   const ax = Math.abs(x);
   const s = f(1 / f(ax * ax));
-  const [R, S] = ix < 0x4036db6e ? [hornerf(F_RA, s), hornerf(F_SA, s)] : [hornerf(F_RB, s), hornerf(F_SB, s)];
+  const near = ix < 0x4036db6e;
+  const R = hornerf(near ? F_RA : F_RB, s);
+  const S = hornerf(near ? F_SA : F_SB, s);
   const z = fromFloatBits(floatBits(ax) & 0xfffff000);
   const r = f(expf(f(f(-z * z) - 0.5625)) * expf(f(f(f(z - ax) * f(z + ax)) + f(R / S))));
   return hx >= 0 ? f(1 - f(r / ax)) : f(f(r / ax) - 1);
@@ -154,30 +202,30 @@ export function erff(x: number): number {
 
 // ---- float logf (glibc sysdeps/ieee754/flt-32/e_logf.c, the FMA build x86-64 selects) ----
 
-/** `[1/c, log(c)]` for the 16 subintervals of [0x3f330000, 2·0x3f330000) (glibc's __logf_data). */
-const LOGF_TABLE: readonly (readonly [number, number])[] = [
-  [1.398907162146528, -0.33569133332882284], [1.3403141896637998, -0.2929040563774074],
-  [1.286432210124115, -0.2518726580937369], [1.2367150214269895, -0.21245868807117255],
-  [1.1906977166711752, -0.17453945183745634], [1.1479821020556429, -0.1380057072319758],
-  [1.1082251448272158, -0.10275976698545139], [1.0711297413057381, -0.06871392447020525],
-  [1.036437278977283, -0.0357891387398228], [1, 0],
-  [0.9492859795739057, 0.05204517742929496], [0.8951049428609004, 0.11081431298787942],
-  [0.8476821620351103, 0.1652495223695143], [0.8050314851692001, 0.21687389031699977],
-  [0.7664671008843108, 0.2659635028121397], [0.731428603316328, 0.3127556664073557],
-];
+/** `1/c` and `log(c)` for the 16 subintervals of [0x3f330000, 2·0x3f330000) (glibc's __logf_data). */
+const LOGF_INVC = Float64Array.from([
+  1.398907162146528, 1.3403141896637998, 1.286432210124115, 1.2367150214269895, 1.1906977166711752, 1.1479821020556429, 1.1082251448272158, 1.0711297413057381,
+  1.036437278977283, 1, 0.9492859795739057, 0.8951049428609004, 0.8476821620351103, 0.8050314851692001, 0.7664671008843108, 0.731428603316328,
+]);
+const LOGF_LOGC = Float64Array.from([
+  -0.33569133332882284, -0.2929040563774074, -0.2518726580937369, -0.21245868807117255, -0.17453945183745634, -0.1380057072319758, -0.10275976698545139, -0.06871392447020525,
+  -0.0357891387398228, 0, 0.05204517742929496, 0.11081431298787942, 0.1652495223695143, 0.21687389031699977, 0.2659635028121397, 0.3127556664073557,
+]);
 const LOGF_LN2 = 0.6931471805599453;
-const LOGF_POLY = [-0.25089342214237154, 0.333456765744066, -0.4999997485802103];
+const LOGF_A0 = -0.25089342214237154;
+const LOGF_A1 = 0.333456765744066;
+const LOGF_A2 = -0.4999997485802103;
+const SPLIT = 134217729; // 2**27 + 1
 
 /** `a*b + c` with one rounding, exactly enough for logf's double steps (Dekker's product). */
 function fma(a: number, b: number, c: number): number {
   const p = a * b;
-  const split = (v: number): [number, number] => {
-    const t = 134217729 * v;
-    const hi = t - (t - v);
-    return [hi, v - hi];
-  };
-  const [ah, al] = split(a);
-  const [bh, bl] = split(b);
+  const ta = SPLIT * a;
+  const ah = ta - (ta - a);
+  const al = a - ah;
+  const tb = SPLIT * b;
+  const bh = tb - (tb - b);
+  const bl = b - bh;
   const e = ah * bh - p + ah * bl + al * bh + al * bl;
   const s = p + c;
   const v = s - p;
@@ -192,22 +240,21 @@ function logf(x: number): number {
   const tmp = (ix - 0x3f330000) >>> 0;
   const i = (tmp >>> 19) % 16;
   const k = (tmp | 0) >> 23;
-  const [invc, logc] = LOGF_TABLE[i];
   const z = fromFloatBits((ix - (tmp & (0x1ff << 23))) | 0);
-  const r = fma(z, invc, -1);
-  const y0 = logc + k * LOGF_LN2;
+  const r = fma(z, LOGF_INVC[i], -1);
+  const y0 = LOGF_LOGC[i] + k * LOGF_LN2;
   const r2 = r * r;
-  let y = fma(LOGF_POLY[1], r, LOGF_POLY[2]);
-  y = fma(LOGF_POLY[0], r2, y);
+  let y = fma(LOGF_A1, r, LOGF_A2);
+  y = fma(LOGF_A0, r2, y);
   return f(fma(y, r2, y0 + r));
 }
 
 // ---- ATen's calc_erfinv<float> (aten/src/ATen/native/Math.h) ----
 
-const EI_A = [0.886226899, -1.645349621, 0.914624893, -0.140543331].map(f);
-const EI_B = [-2.118377725, 1.442710462, -0.329097515, 0.012229801].map(f);
-const EI_C = [-1.970840454, -1.624906493, 3.429567803, 1.641345311].map(f);
-const EI_D = [3.5438892, 1.6370678].map(f);
+const EI_A = Float64Array.from([0.886226899, -1.645349621, 0.914624893, -0.140543331], f);
+const EI_B = Float64Array.from([-2.118377725, 1.442710462, -0.329097515, 0.012229801], f);
+const EI_C = Float64Array.from([-1.970840454, -1.624906493, 3.429567803, 1.641345311], f);
+const EI_D = Float64Array.from([3.5438892, 1.6370678], f);
 const CENTRAL_RANGE = f(0.7);
 const TWO_OVER_SQRT_PI = f(2 / f(Math.sqrt(Math.PI)));
 

@@ -28,9 +28,11 @@ export const DEFAULT_RNG_SEED = 67280421310721n;
 
 const STATE_SIZE = 624;
 const SHIFT_SIZE = 397;
-const MATRIX_A = 0x9908b0df;
-const UPPER_MASK = 0x80000000;
+// The masks as int32 values, so the twist and tempering stay in 32-bit integer arithmetic.
+const MATRIX_A = 0x9908b0df | 0;
+const UPPER_MASK = 0x80000000 | 0;
 const LOWER_MASK = 0x7fffffff;
+const TEMPER_C = 0xefc60000 | 0;
 
 const UINT64_LIMIT = 1n << 64n;
 const INT64_MIN = -(1n << 63n);
@@ -65,8 +67,8 @@ function toUint64Seed(seed: number | bigint): bigint {
  * `torch.Generator()`.
  */
 export class Generator {
-  /** MT19937 state words. */
-  private readonly state = new Uint32Array(STATE_SIZE);
+  /** MT19937 state words, as int32 (the bit patterns are what matter; int32 keeps V8 on integer ops). */
+  private readonly state = new Int32Array(STATE_SIZE);
   /** Index of the next state word to temper; `STATE_SIZE` means "twist first". */
   private index = STATE_SIZE;
   private seedValue = 0n;
@@ -93,7 +95,7 @@ export class Generator {
     let prev = Number(this.seedValue & 0xffffffffn);
     state[0] = prev;
     for (let i = 1; i < STATE_SIZE; i++) {
-      prev = (Math.imul(1812433253, prev ^ (prev >>> 30)) + i) >>> 0;
+      prev = (Math.imul(1812433253, prev ^ (prev >>> 30)) + i) | 0;
       state[i] = prev;
     }
     this.index = STATE_SIZE;
@@ -115,33 +117,30 @@ export class Generator {
   /** Next raw 32-bit output (ATen's `CPUGeneratorImpl::random`). */
   nextUint32(): number {
     if (this.index >= STATE_SIZE) this.twist();
-    let y = this.state[this.index++]!;
+    let y = this.state[this.index++];
     y ^= y >>> 11;
     y ^= (y << 7) & 0x9d2c5680;
-    y ^= (y << 15) & 0xefc60000;
-    y ^= y >>> 18;
-    return y >>> 0;
+    y ^= (y << 15) & TEMPER_C;
+    return (y ^ (y >>> 18)) >>> 0;
   }
 
   /**
-   * Fills `out` with the next `out.length` 24-bit values (the low 24 bits of
-   * each 32-bit output, as ATen's float `uniform_real` keeps).
+   * Fills `out[start..end)` with the next 24-bit values (the low 24 bits of each 32-bit output,
+   * which ATen's float `uniform_real` keeps), one output per element, in order.
    */
-  fillUint24(out: Int32Array | Uint32Array): void {
+  fillUint24(out: Int32Array, start = 0, end = out.length): void {
     const state = this.state;
-    const n = out.length;
-    let i = 0;
-    while (i < n) {
+    let i = start;
+    while (i < end) {
       if (this.index >= STATE_SIZE) this.twist();
-      const end = Math.min(n, i + STATE_SIZE - this.index);
+      const stop = Math.min(end, i + STATE_SIZE - this.index);
       let k = this.index;
-      for (; i < end; i++) {
-        let y = state[k++]!;
+      for (; i < stop; i++) {
+        let y = state[k++];
         y ^= y >>> 11;
         y ^= (y << 7) & 0x9d2c5680;
-        y ^= (y << 15) & 0xefc60000;
-        y ^= y >>> 18;
-        out[i] = y & 0xffffff;
+        y ^= (y << 15) & TEMPER_C;
+        out[i] = (y ^ (y >>> 18)) & 0xffffff;
       }
       this.index = k;
     }
@@ -164,15 +163,15 @@ export class Generator {
     const state = this.state;
     let k = 0;
     for (; k < STATE_SIZE - SHIFT_SIZE; k++) {
-      const y = (state[k]! & UPPER_MASK) | (state[k + 1]! & LOWER_MASK);
-      state[k] = state[k + SHIFT_SIZE]! ^ (y >>> 1) ^ (y & 1 ? MATRIX_A : 0);
+      const y = (state[k] & UPPER_MASK) | (state[k + 1] & LOWER_MASK);
+      state[k] = state[k + SHIFT_SIZE] ^ (y >>> 1) ^ (-(y & 1) & MATRIX_A);
     }
     for (; k < STATE_SIZE - 1; k++) {
-      const y = (state[k]! & UPPER_MASK) | (state[k + 1]! & LOWER_MASK);
-      state[k] = state[k + SHIFT_SIZE - STATE_SIZE]! ^ (y >>> 1) ^ (y & 1 ? MATRIX_A : 0);
+      const y = (state[k] & UPPER_MASK) | (state[k + 1] & LOWER_MASK);
+      state[k] = state[k + SHIFT_SIZE - STATE_SIZE] ^ (y >>> 1) ^ (-(y & 1) & MATRIX_A);
     }
-    const y = (state[STATE_SIZE - 1]! & UPPER_MASK) | (state[0]! & LOWER_MASK);
-    state[STATE_SIZE - 1] = state[SHIFT_SIZE - 1]! ^ (y >>> 1) ^ (y & 1 ? MATRIX_A : 0);
+    const y = (state[STATE_SIZE - 1] & UPPER_MASK) | (state[0] & LOWER_MASK);
+    state[STATE_SIZE - 1] = state[SHIFT_SIZE - 1] ^ (y >>> 1) ^ (-(y & 1) & MATRIX_A);
     this.index = 0;
   }
 }
@@ -205,7 +204,7 @@ export function fmaf(a: number, b: number, c: number): number {
   const t = s * 268435457; // 2**28 + 1
   const high = t - (t - s);
   if (high !== s || r === s) return r;
-  return fmafNearMidpoint(p, c, s, r);
+  return fround(fmafNearMidpoint(p, c, s, r));
 }
 
 /** The rare case of {@link fmaf}: `s = p + c` (rounded) fits in 25 bits. */
@@ -248,16 +247,25 @@ export function uniform(n: number, from: number, to: number, gen: Generator = de
     );
   }
   const out = new Float32Array(n);
+  // The 24-bit integers go into the output's own bytes and become floats in place.
   const bits = new Int32Array(out.buffer);
   gen.fillUint24(bits);
-  const lo = fround(from);
-  const range = fround(fround(to) - lo);
-  if (lo === 0 && range === 1) {
-    for (let i = 0; i < n; i++) out[i] = bits[i]! * TWO_POW_M24;
-  } else {
-    for (let i = 0; i < n; i++) out[i] = fmaf(bits[i]! * TWO_POW_M24, range, lo);
-  }
+  scaleUniform(out, bits, fround(from), fround(fround(to) - fround(from)));
   return out;
+}
+
+/**
+ * `out[i] = bits[i]·2**-24·range + lo` in float32 with one rounding (ATen's fused multiply-add),
+ * in place (`out` and `bits` view the same bytes). Its own small function so that V8 inlines
+ * {@link fmaf} into the loop.
+ */
+function scaleUniform(out: Float32Array, bits: Int32Array, lo: number, range: number): void {
+  const n = out.length;
+  if (lo === 0 && range === 1) {
+    for (let i = 0; i < n; i++) out[i] = bits[i] * TWO_POW_M24;
+  } else {
+    for (let i = 0; i < n; i++) out[i] = fmaf(bits[i] * TWO_POW_M24, range, lo);
+  }
 }
 
 // ---------------------------------------------------------------------------
@@ -291,75 +299,95 @@ const TWO_PI_F = fround(2 * Math.PI);
 /** INV_POW2[i] = 2**-(i + 1). */
 const INV_POW2 = Float64Array.from({ length: 25 }, (_, i) => 2 ** -(i + 1));
 
+/** Blocks of 16 transformed per pass of {@link normalBlocks} (the radii of one pass fit in cache). */
+const PASS_BLOCKS = 512;
+const radii = new Float64Array(PASS_BLOCKS * 8);
+
 /**
- * Natural log of `k * 2**-24` (1 <= k <= 2**24) in float32, following the
- * Cephes-style polynomial ATen vectorises, with the multiply-adds fused as the
- * compiled kernel fuses them.
+ * Transforms the blocks of 16 uniforms in `[start, end)` into normals, in place (`data` and
+ * `bits` view the same bytes). In each block, lanes j and j+8 take u1 = 1 - u[j] and u2 = u[j+8]:
+ * `data[j] = r·cos θ·std + mean`, `data[j+8] = r·sin θ·std + mean` with r = √(−2 log u1),
+ * θ = 2π·u2. Done in two passes over up to {@link PASS_BLOCKS} blocks (all radii, then all
+ * angles), each a loop small enough for V8 to inline its float32 multiply-adds.
  */
-function logOfUint24(k: number): number {
-  const msb = 31 - Math.clz32(k); // floor(log2(k))
-  let e = msb - 23; // exponent + 1, as the kernel counts it
-  let x = k * INV_POW2[msb]!; // mantissa in [0.5, 1)
-  if (x < F_SQRT_HALF) {
-    e -= 1;
-    x = x + x - 1; // exact
-  } else {
-    x = x - 1; // exact
+function normalBlocks(data: Float32Array, bits: Int32Array, start: number, end: number, mean: number, std: number): void {
+  for (let from = start; from < end; from += PASS_BLOCKS * 16) {
+    const to = Math.min(end, from + PASS_BLOCKS * 16);
+    radiiPass(bits, from, to);
+    rotationPass(data, bits, from, to, mean, std);
   }
-  const z = fround(x * x);
-  let y = fmaf(LOG_P0, x, LOG_P1);
-  y = fmaf(y, x, LOG_P2);
-  y = fmaf(y, x, LOG_P3);
-  y = fmaf(y, x, LOG_P4);
-  y = fmaf(y, x, LOG_P5);
-  y = fmaf(y, x, LOG_P6);
-  y = fmaf(y, x, LOG_P7);
-  y = fmaf(y, x, LOG_P8);
-  y = fround(y * x);
-  y = fmaf(y, z, fround(e * LOG_Q1));
-  // The kernel fuses the next step too, but z * 0.5 and e * LOG_Q2 are exact
-  // floats, so these are plain float32 additions (correctly rounded via double).
-  y = fround(y - z * F_ONE_HALF);
-  x = fround(x + y);
-  return fround(x + e * LOG_Q2);
 }
 
 /**
- * Transforms one block of 16 uniforms in place into normals: lanes j and j+8
- * take u1 = 1 - data[j], u2 = data[j+8].
+ * `radii[...] = float32 √(−2·log(1 − u))` for the first half of each block in `[from, to)`, with
+ * 1 − u = k·2**-24 (1 <= k <= 2**24). The log is the Cephes-style float32 polynomial ATen
+ * vectorises, its multiply-adds fused as the compiled kernel fuses them.
  */
-function normalBlock16(data: Float32Array, bits: Int32Array, base: number, mean: number, std: number): void {
-  for (let j = 0; j < 8; j++) {
-    const i1 = base + j;
-    const i2 = i1 + 8;
-    // radius = sqrt(-2 * log(1 - u)), with 1 - u = (2**24 - bits) * 2**-24.
-    const logU = logOfUint24(16777216 - bits[i1]!);
-    const radius = fround(Math.sqrt(-2 * logU));
-    const theta = fround(TWO_PI_F * (bits[i2]! * TWO_POW_M24));
+function radiiPass(bits: Int32Array, from: number, to: number): void {
+  let r = 0;
+  for (let base = from; base < to; base += 16) {
+    for (let j = 0; j < 8; j++) {
+      const k = 16777216 - bits[base + j];
+      const msb = 31 - Math.clz32(k); // floor(log2(k))
+      let e = msb - 23; // exponent + 1, as the kernel counts it
+      let x = k * INV_POW2[msb]; // mantissa in [0.5, 1)
+      if (x < F_SQRT_HALF) {
+        e -= 1;
+        x = x + x - 1; // exact
+      } else {
+        x = x - 1; // exact
+      }
+      const z = fround(x * x);
+      let y = fmaf(LOG_P0, x, LOG_P1);
+      y = fmaf(y, x, LOG_P2);
+      y = fmaf(y, x, LOG_P3);
+      y = fmaf(y, x, LOG_P4);
+      y = fmaf(y, x, LOG_P5);
+      y = fmaf(y, x, LOG_P6);
+      y = fmaf(y, x, LOG_P7);
+      y = fmaf(y, x, LOG_P8);
+      y = fround(y * x);
+      y = fmaf(y, z, fround(e * LOG_Q1));
+      // The kernel fuses the next step too, but z * 0.5 and e * LOG_Q2 are exact floats, so
+      // these are plain float32 additions (correctly rounded via double).
+      y = fround(y - z * F_ONE_HALF);
+      x = fround(x + y);
+      radii[r++] = fround(Math.sqrt(-2 * fround(x + e * LOG_Q2)));
+    }
+  }
+}
 
-    // sincos on theta in [0, 2*pi)
-    let q = fround(theta * FOUR_OVER_PI) | 0; // truncation; 0 <= q <= 8
-    q = (q + 1) & ~1;
-    let x = fmaf(q, MINUS_DP1, theta);
-    x = fmaf(q, MINUS_DP2, x);
-    x = fmaf(q, MINUS_DP3, x);
-    const z = fround(x * x);
-    let yc = fmaf(COS_P0, z, COS_P1);
-    yc = fmaf(yc, z, COS_P2);
-    yc = fround(yc * z);
-    yc = fmaf(yc, z, -fround(z * F_ONE_HALF));
-    yc = fround(yc + 1);
-    let ys = fmaf(SIN_P0, z, SIN_P1);
-    ys = fmaf(ys, z, SIN_P2);
-    ys = fmaf(x, fround(ys * z), x);
-    const cosPoly = (q & 2) === 0;
-    let sin = cosPoly ? ys : yc;
-    let cos = cosPoly ? yc : ys;
-    if (q & 4) sin = -sin;
-    if (~(q - 2) & 4) cos = -cos;
-
-    data[i1] = fmaf(fround(radius * cos), std, mean);
-    data[i2] = fmaf(fround(radius * sin), std, mean);
+/** sincos of θ = 2π·u (u the second half of each block) and the outputs, Cephes' float sincos. */
+function rotationPass(data: Float32Array, bits: Int32Array, from: number, to: number, mean: number, std: number): void {
+  let r = 0;
+  for (let base = from; base < to; base += 16) {
+    for (let j = 0; j < 8; j++) {
+      const i1 = base + j;
+      const i2 = i1 + 8;
+      const radius = radii[r++];
+      const theta = fround(TWO_PI_F * (bits[i2] * TWO_POW_M24));
+      let q = fround(theta * FOUR_OVER_PI) | 0; // truncation; 0 <= q <= 8
+      q = (q + 1) & ~1;
+      let x = fmaf(q, MINUS_DP1, theta);
+      x = fmaf(q, MINUS_DP2, x);
+      x = fmaf(q, MINUS_DP3, x);
+      const z = fround(x * x);
+      let yc = fmaf(COS_P0, z, COS_P1);
+      yc = fmaf(yc, z, COS_P2);
+      yc = fround(yc * z);
+      yc = fmaf(yc, z, -fround(z * F_ONE_HALF));
+      yc = fround(yc + 1);
+      let ys = fmaf(SIN_P0, z, SIN_P1);
+      ys = fmaf(ys, z, SIN_P2);
+      ys = fmaf(x, fround(ys * z), x);
+      const cosPoly = (q & 2) === 0;
+      let sin = cosPoly ? ys : yc;
+      let cos = cosPoly ? yc : ys;
+      if (q & 4) sin = -sin;
+      if (~(q - 2) & 4) cos = -cos;
+      data[i1] = fmaf(fround(radius * cos), std, mean);
+      data[i2] = fmaf(fround(radius * sin), std, mean);
+    }
   }
 }
 
@@ -442,13 +470,14 @@ export function normal(n: number, mean: number, std: number, gen: Generator = de
   if (n >= 16) {
     const meanF = fround(mean);
     const stdF = fround(std);
-    const bits = new Int32Array(n);
+    const bits = new Int32Array(out.buffer);
     gen.fillUint24(bits);
-    for (let base = 0; base + 16 <= n; base += 16) normalBlock16(out, bits, base, meanF, stdF);
-    if (n % 16 !== 0) {
-      const tail = n - 16;
-      gen.fillUint24(bits.subarray(tail));
-      normalBlock16(out, bits, tail, meanF, stdF);
+    const whole = n - (n % 16);
+    normalBlocks(out, bits, 0, whole, meanF, stdF);
+    if (whole !== n) {
+      // ATen redraws the last 16 values (overwriting normals already made) and transforms them.
+      gen.fillUint24(bits, n - 16, n);
+      normalBlocks(out, bits, n - 16, n, meanF, stdF);
     }
   } else {
     for (let i = 0; i < n; i++) out[i] = fmaDouble(standardNormalDouble(gen), std, mean);

@@ -3,6 +3,7 @@
  * promotion (a Python number may stand for a tensor where PyTorch allows it) and errors.
  */
 import type { Tensor } from '@tensorflow/tfjs-core';
+import { guardAllocations, torchDType } from '../../backend/guard';
 import * as ops from '../../backend/ops';
 import { fromFlat, tidy, values, type LoadedDType } from '../../backend/tensor';
 import { check } from '../../errors';
@@ -259,6 +260,9 @@ export function whereImpl(condition: Tensor, input: Operand, other: Operand): Te
   check(condition.dtype === 'bool', () => `where expected condition to be a boolean tensor, but got a tensor with dtype ${scalarTypeName(condition.dtype)}`);
   const shape = broadcastShapes(broadcastShapes(condition.shape, shapeOf(input)), shapeOf(other));
   const dt = resultType(input, other);
+  // The output first, as PyTorch's refusal names it; then the operands, which tfjs needs broadcast.
+  const out = { shape, dtype: torchDType(dt) };
+  guardAllocations([out, { shape, dtype: 'bool' }, out, out]);
   return tidy(() => ops.where(ops.broadcastTo(condition, shape), ops.broadcastTo(asTensor(input, dt), shape), ops.broadcastTo(asTensor(other, dt), shape)));
 }
 
@@ -350,6 +354,9 @@ export function matmulImpl(a: Tensor, b: Tensor): Tensor {
   check(m1 === m2, () => `Expected size for first two dimensions of batch2 tensor to be: [${count}, ${m1}] but got: [${count}, ${m2}].`);
   sameDtype(a, b);
   const outShape = [...batch, ...(a.rank > 1 ? [n] : []), ...(b.rank > 1 ? [p] : [])];
+  // PyTorch's operands are expanded views; ours are copies, guarded after the output that its refusal names.
+  const dt = torchDType(a.dtype);
+  guardAllocations([{ shape: outShape, dtype: dt }, { shape: [...batch, n, m1], dtype: dt }, { shape: [...batch, m2, p], dtype: dt }]);
   return tidy(() => {
     const x = ops.broadcastTo(ops.reshape(a, [...a.shape.slice(0, -2), n, m1]), [...batch, n, m1]);
     const y = ops.broadcastTo(ops.reshape(b, [...b.shape.slice(0, -2), m2, p]), [...batch, m2, p]);

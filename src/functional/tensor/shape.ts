@@ -11,6 +11,7 @@ import { check, IndexError, RuntimeError } from '../../errors';
 import { named, overloads, type OverloadArgs } from '../../python/overloads';
 import { opt, req, signature, type ArgsOf } from '../../python/signature';
 import { dimname, dimnameList, int, intList, intListOrInt, out, symIntList, tensor, tensorList } from '../../python/types';
+import { reshaped, stridesOf, viewStrides, withStrides } from './strides';
 import { dtypeOf, inferSize, numel, resultType, sizeStr, tensorTypeName, wrapDim, wrapDims } from './util';
 
 const native = { dialect: 'native' } as const;
@@ -18,9 +19,17 @@ const dims = (x: Tensor) => [...Array(x.rank).keys()];
 
 // ---- views ----
 
-/** `view`/`reshape`: the same values in `shape` (one -1 inferred). */
+/** `reshape`: the same values in `shape` (one -1 inferred); a view when the input's strides allow. */
+export function reshapeImpl(input: Tensor, shape: readonly number[]): Tensor {
+  return reshaped(input, tidy(() => ops.reshape(input, inferSize(shape, input.size))));
+}
+
+/** `x.view(shape)`: as reshape, but PyTorch's error where the input's strides allow no view. */
 export function viewImpl(input: Tensor, shape: readonly number[]): Tensor {
-  return tidy(() => ops.reshape(input, inferSize(shape, input.size)));
+  const size = inferSize(shape, input.size);
+  const strides = viewStrides(input, size);
+  check(strides !== null, () => "view size is not compatible with input tensor's size and stride (at least one dimension spans across two contiguous subspaces). Use .reshape(...) instead.");
+  return withStrides(tidy(() => ops.reshape(input, size)), strides);
 }
 
 export const ReshapeSig = signature('reshape', [req('input', tensor), req('shape', symIntList)], native);
@@ -31,14 +40,14 @@ export const ReshapeSig = signature('reshape', [req('input', tensor), req('shape
  */
 export function reshape(...args: ArgsOf<typeof ReshapeSig>): Tensor {
   const { input, shape } = ReshapeSig.bind(args);
-  return viewImpl(input, shape);
+  return reshapeImpl(input, shape);
 }
 
 export function flattenImpl(input: Tensor, startDim: number, endDim: number): Tensor {
   const [start, end] = [wrapDim(startDim, input.rank), wrapDim(endDim, input.rank)];
   check(start <= end, () => 'flatten() has invalid args: start_dim cannot come after end_dim');
   const shape = input.rank === 0 ? [1] : [...input.shape.slice(0, start), numel(input.shape.slice(start, end + 1)), ...input.shape.slice(end + 1)];
-  return tidy(() => ops.reshape(input, shape));
+  return reshaped(input, tidy(() => ops.reshape(input, shape)));
 }
 
 export const FlattenSig = overloads('flatten', {
@@ -67,7 +76,7 @@ export function unflattenImpl(input: Tensor, dim: number, sizes: readonly number
   } catch {
     throw new RuntimeError(`unflatten: Provided sizes ${sizeStr(sizes)} don't multiply up to the size of dim ${d} (${input.shape[d]}) in the input tensor`);
   }
-  return tidy(() => ops.reshape(input, [...input.shape.slice(0, d), ...inferred, ...input.shape.slice(d + 1)]));
+  return reshaped(input, tidy(() => ops.reshape(input, [...input.shape.slice(0, d), ...inferred, ...input.shape.slice(d + 1)])));
 }
 
 export const UnflattenSig = overloads('unflatten', {
@@ -87,7 +96,7 @@ export function unflatten(...args: OverloadArgs<typeof UnflattenSig>): Tensor {
 export function squeezeImpl(input: Tensor, dim: number | null): Tensor {
   const d = dim === null ? null : wrapDim(dim, input.rank);
   const shape = input.shape.filter((s, i) => s !== 1 || (d !== null && i !== d));
-  return tidy(() => ops.reshape(input, shape));
+  return reshaped(input, tidy(() => ops.reshape(input, shape)));
 }
 
 export const SqueezeSig = overloads('squeeze', {
@@ -107,7 +116,7 @@ export function squeeze(...args: OverloadArgs<typeof SqueezeSig>): Tensor {
 
 export function unsqueezeImpl(input: Tensor, dim: number): Tensor {
   const d = wrapDim(dim, input.rank + 1);
-  return tidy(() => ops.reshape(input, [...input.shape.slice(0, d), 1, ...input.shape.slice(d)]));
+  return reshaped(input, tidy(() => ops.reshape(input, [...input.shape.slice(0, d), 1, ...input.shape.slice(d)])));
 }
 
 export const UnsqueezeSig = signature('unsqueeze', [req('input', tensor), req('dim', int)], native);
@@ -129,7 +138,13 @@ export function permuteImpl(input: Tensor, order: readonly number[]): Tensor {
   );
   const perm = order.map((d) => wrapDim(d, input.rank));
   perm.forEach((d, i) => check(!perm.slice(0, i).includes(d), () => 'permute(): duplicate dims are not allowed.'));
-  return tidy(() => ops.transpose(input, perm));
+  return permuted(input, perm);
+}
+
+/** A permutation of `input`'s dims: PyTorch's result is a view with the strides permuted too. */
+function permuted(input: Tensor, perm: readonly number[]): Tensor {
+  const strides = stridesOf(input);
+  return withStrides(tidy(() => ops.transpose(input, [...perm])), perm.map((p) => strides[p]));
 }
 
 export const PermuteSig = signature('permute', [req('input', tensor), req('dims', intList)], native);
@@ -147,7 +162,7 @@ export function transposeImpl(input: Tensor, dim0: number, dim1: number): Tensor
   const [a, b] = [wrapDim(dim0, input.rank), wrapDim(dim1, input.rank)];
   const perm = dims(input);
   [perm[a], perm[b]] = [perm[b], perm[a]];
-  return tidy(() => ops.transpose(input, perm));
+  return permuted(input, perm);
 }
 
 export const TransposeSig = overloads('transpose', {
@@ -199,7 +214,7 @@ export function catImpl(tensors: readonly Tensor[], dim: number): Tensor {
       check(j === d || s === e, () => `Sizes of tensors must match except in dimension ${d}. Expected size ${e} but got size ${s} for tensor number ${i} in the list.`);
     });
   });
-  return tidy(() => ops.concat(kept.map((x) => ops.cast(x, dtype)), d));
+  return tidy(() => ops.concat(kept, d, dtype));
 }
 
 export const CatSig = overloads('cat', {
@@ -255,7 +270,7 @@ export function narrowImpl(input: Tensor, dim: number, start: number, length: nu
   const s = start === size ? start : wrapDim(start, size);
   check(length >= 0 && s <= size - length, () => `start (${s}) + length (${length}) exceeds dimension size (${size}).`);
   const begin = input.shape.map((_, i) => (i === d ? s : 0));
-  return tidy(() => ops.slice(input, begin, input.shape.map((n, i) => (i === d ? length : n))));
+  return withStrides(tidy(() => ops.slice(input, begin, input.shape.map((n, i) => (i === d ? length : n)))), stridesOf(input));
 }
 
 export const NarrowSig = overloads('narrow', {
@@ -360,7 +375,8 @@ export function selectImpl(input: Tensor, dim: number, index: number): Tensor {
   const d = wrapDim(dim, input.rank);
   const size = input.shape[d];
   if (index < -size || index >= size) throw new IndexError(`select(): index ${index} out of range for tensor of size ${sizeStr(input.shape)} at dimension ${d}`);
-  return tidy(() => ops.reshape(narrowImpl(input, d, index < 0 ? index + size : index, 1), input.shape.filter((_, i) => i !== d)));
+  const strides = stridesOf(input).filter((_, i) => i !== d);
+  return withStrides(tidy(() => ops.reshape(narrowImpl(input, d, index < 0 ? index + size : index, 1), input.shape.filter((_, i) => i !== d))), strides);
 }
 
 export const SelectSig = overloads('select', {
@@ -497,7 +513,9 @@ export function expandImpl(input: Tensor, size: readonly number[]): Tensor {
     );
     return s;
   });
-  return tidy(() => (numel(target) === 0 ? ops.fill(target, 0, dtypeOf(input)) : ops.broadcastTo(ops.reshape(input, [...Array(lead).fill(1), ...input.shape]), target)));
+  const strides = stridesOf(input);
+  const expanded = target.map((s, i) => (i < lead || (input.shape[i - lead] === 1 && s !== 1) ? 0 : strides[i - lead]));
+  return withStrides(tidy(() => (numel(target) === 0 ? ops.fill(target, 0, dtypeOf(input)) : ops.broadcastTo(ops.reshape(input, [...Array(lead).fill(1), ...input.shape]), target))), expanded);
 }
 
 export const BroadcastToSig = signature('broadcast_to', [req('input', tensor), req('size', intList)], native);

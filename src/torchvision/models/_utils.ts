@@ -16,6 +16,22 @@ export function _ovewrite_named_param<K extends object>(kwargs: K, param: keyof 
 }
 
 /**
+ * What Python checks when a builder calls `fn(p1, p2, ..., kw=v, **kwargs)`: a key of the
+ * caller's `kwargs` that the call also passes as keyword `kw` (`fixed`), or names one of the
+ * parameters it fills positionally (`positional`), is given twice. Returns `fixed` and `kwargs`
+ * merged, the call's keywords. `qualname` is the function's `__qualname__` with its module, which
+ * Python names in the keyword case.
+ */
+export function forwardKwargs<K extends object>(fn: string, qualname: string, positional: readonly string[], kwargs: K, fixed: Partial<K> = {}): K {
+  const keys = Object.keys(kwargs);
+  const twice = keys.find((k) => k in fixed);
+  if (twice !== undefined) throw new TypeError(`${qualname}() got multiple values for keyword argument '${twice}'`);
+  const filled = keys.find((k) => positional.includes(k));
+  if (filled !== undefined) throw new TypeError(`${fn}() got multiple values for argument '${filled}'`);
+  return { ...fixed, ...kwargs };
+}
+
+/**
  * A Python callable that makes a module (`norm_layer=nn.BatchNorm2d`, or a `partial`/lambda):
  * in TypeScript either the class itself or a function.
  */

@@ -14,7 +14,7 @@ import { Conv2dNormActivation, Permute } from '../ops/misc';
 import { StochasticDepth } from '../ops/stochastic_depth';
 import { builderKwargs, register_model, type BuilderArgs } from './_api';
 import { bindKwargs } from './_python';
-import { make, type ModuleFactory } from './_utils';
+import { forwardKwargs, make, type ModuleFactory } from './_utils';
 
 /** `norm_layer`: a callable `(num_features) => Module`. */
 export type NormLayer = ModuleFactory<[number]>;
@@ -210,7 +210,8 @@ type Builder = (...args: BuilderArgs<ConvNeXtKwargs>) => ConvNeXt;
  */
 function _convnext(block_setting: CNBlockConfig[], default_stochastic_depth_prob: number, kwargs: Partial<ConvNeXtKwargs>): ConvNeXt {
   const { stochastic_depth_prob = default_stochastic_depth_prob, ...rest } = kwargs;
-  return new ConvNeXt(block_setting, { stochastic_depth_prob, ...rest });
+  const own = forwardKwargs('_convnext', 'torchvision.models.convnext._convnext', ['block_setting', 'stochastic_depth_prob', 'weights', 'progress'], rest);
+  return new ConvNeXt(block_setting, { stochastic_depth_prob, ...own });
 }
 
 /** ConvNeXt Tiny from "A ConvNet for the 2020s". @see https://pytorch.org/vision/0.14/models/generated/torchvision.models.convnext_tiny.html */

@@ -10,6 +10,7 @@ import { opt, req, signature, type ArgsOf, type KeywordsOf } from '../../python/
 import { any } from '../../python/types';
 import * as torch from '../../torch';
 import { builderKwargs, register_model, type BuilderArgs } from './_api';
+import { forwardKwargs } from './_utils';
 
 const DenseLayerSig = signature(
   '_DenseLayer.__init__',
@@ -83,6 +84,8 @@ const DenseBlockSig = signature(
 
 /** `num_layers` dense layers, each seeing all earlier outputs; returns them all concatenated. */
 export class _DenseBlock extends nn.ModuleDict {
+  static override _version = 2;
+
   constructor(...args: ArgsOf<typeof DenseBlockSig>) {
     super();
     const { num_layers, num_input_features, bn_size, growth_rate, drop_rate, memory_efficient } = DenseBlockSig.bind(args);
@@ -222,12 +225,16 @@ export function _load_state_dict(model: nn.Module, state_dict: nn.StateDict): nn
     const res = pattern.exec(key);
     renamed[res !== null ? res[1] + res[2] : key] = value;
   }
+  // torchvision renames in place, so the checkpoint's _metadata (module versions) stays with it.
+  const metadata = nn.metadataOf(state_dict);
+  if (metadata !== undefined) nn.setMetadata(renamed, metadata);
   return model.load_state_dict(renamed);
 }
 
 /** torchvision's `_densenet(growth_rate, block_config, num_init_features, weights, progress, **kwargs)` once the weights are refused. */
 function _densenet(growth_rate: number, block_config: number[], num_init_features: number, kwargs: Partial<DenseNetKwargs>): DenseNet {
-  return new DenseNet(growth_rate, block_config, num_init_features, kwargs);
+  const own = forwardKwargs('_densenet', 'torchvision.models.densenet._densenet', ['growth_rate', 'block_config', 'num_init_features', 'weights', 'progress'], kwargs);
+  return new DenseNet(growth_rate, block_config, num_init_features, own);
 }
 
 type Builder = (...args: BuilderArgs<DenseNetKwargs>) => DenseNet;

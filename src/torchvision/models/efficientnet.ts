@@ -14,7 +14,7 @@ import { Conv2dNormActivation, SqueezeExcitation } from '../ops/misc';
 import { StochasticDepth } from '../ops/stochastic_depth';
 import { builderKwargs, register_model, type BuilderArgs } from './_api';
 import { bindKwargs } from './_python';
-import { _make_divisible, make, type ModuleFactory } from './_utils';
+import { forwardKwargs, _make_divisible, make, type ModuleFactory } from './_utils';
 
 /** `norm_layer`: `nn.BatchNorm2d` or any callable `(num_features) => Module`. */
 export type NormLayer = ModuleFactory<[number]>;
@@ -168,6 +168,21 @@ export class MBConv extends nn.Module {
       result = result.add(input);
     }
     return result;
+  }
+
+  /** `forward` on channels-last tensors: stochastic depth drops whole rows, and the residual sum is the same in either layout. */
+  protected override forwardChannelsLast(input: Tensor): Tensor {
+    let result = this.chainChannelsLast(input, this.block);
+    if (this.use_res_connect) result = this.chainChannelsLast(result, this.stochastic_depth).add(input);
+    return result;
+  }
+
+  protected override runsChannelsLast(): boolean {
+    return this.forward === MBConv.prototype.forward && this.layersRunChannelsLast(this.block, this.stochastic_depth);
+  }
+
+  protected override channelsLastEntry(): boolean {
+    return this.runsChannelsLast();
   }
 }
 
@@ -416,8 +431,9 @@ type Builder = (...args: BuilderArgs<EfficientNetKwargs>) => EfficientNet;
  * progress, **kwargs)` once the weights are refused; `norm_layer` is the builder's own, if it
  * fixes one.
  */
-function _efficientnet([inverted_residual_setting, last_channel]: [_MBConvConfig[], number | null], dropout: number, kwargs: Partial<EfficientNetKwargs>): EfficientNet {
-  return new EfficientNet(inverted_residual_setting, dropout, { last_channel, ...kwargs });
+function _efficientnet([inverted_residual_setting, last_channel]: [_MBConvConfig[], number | null], dropout: number, kwargs: Partial<EfficientNetKwargs>, fixed: Partial<EfficientNetKwargs> = {}): EfficientNet {
+  const own = forwardKwargs('_efficientnet', 'torchvision.models.efficientnet._efficientnet', ['inverted_residual_setting', 'dropout', 'last_channel', 'weights', 'progress'], kwargs, fixed);
+  return new EfficientNet(inverted_residual_setting, dropout, { last_channel, ...own });
 }
 
 /** B5–B7 normalise as the TensorFlow originals: `partial(nn.BatchNorm2d, eps=0.001, momentum=0.01)`. */
@@ -452,30 +468,30 @@ export const efficientnet_b4: Builder = register_model(function efficientnet_b4(
 
 /** EfficientNet B5. @see https://pytorch.org/vision/0.14/models/generated/torchvision.models.efficientnet_b5.html */
 export const efficientnet_b5: Builder = register_model(function efficientnet_b5(...args) {
-  return _efficientnet(_efficientnet_conf('efficientnet_b5', { width_mult: 1.6, depth_mult: 2.2 }), 0.4, { norm_layer: bnTF, ...builderKwargs('efficientnet_b5', 'EfficientNet_B5_Weights', args) });
+  return _efficientnet(_efficientnet_conf('efficientnet_b5', { width_mult: 1.6, depth_mult: 2.2 }), 0.4, builderKwargs('efficientnet_b5', 'EfficientNet_B5_Weights', args), { norm_layer: bnTF });
 });
 
 /** EfficientNet B6. @see https://pytorch.org/vision/0.14/models/generated/torchvision.models.efficientnet_b6.html */
 export const efficientnet_b6: Builder = register_model(function efficientnet_b6(...args) {
-  return _efficientnet(_efficientnet_conf('efficientnet_b6', { width_mult: 1.8, depth_mult: 2.6 }), 0.5, { norm_layer: bnTF, ...builderKwargs('efficientnet_b6', 'EfficientNet_B6_Weights', args) });
+  return _efficientnet(_efficientnet_conf('efficientnet_b6', { width_mult: 1.8, depth_mult: 2.6 }), 0.5, builderKwargs('efficientnet_b6', 'EfficientNet_B6_Weights', args), { norm_layer: bnTF });
 });
 
 /** EfficientNet B7. @see https://pytorch.org/vision/0.14/models/generated/torchvision.models.efficientnet_b7.html */
 export const efficientnet_b7: Builder = register_model(function efficientnet_b7(...args) {
-  return _efficientnet(_efficientnet_conf('efficientnet_b7', { width_mult: 2.0, depth_mult: 3.1 }), 0.5, { norm_layer: bnTF, ...builderKwargs('efficientnet_b7', 'EfficientNet_B7_Weights', args) });
+  return _efficientnet(_efficientnet_conf('efficientnet_b7', { width_mult: 2.0, depth_mult: 3.1 }), 0.5, builderKwargs('efficientnet_b7', 'EfficientNet_B7_Weights', args), { norm_layer: bnTF });
 });
 
 /** EfficientNetV2-S from "EfficientNetV2: Smaller Models and Faster Training". @see https://pytorch.org/vision/0.14/models/generated/torchvision.models.efficientnet_v2_s.html */
 export const efficientnet_v2_s: Builder = register_model(function efficientnet_v2_s(...args) {
-  return _efficientnet(_efficientnet_conf('efficientnet_v2_s'), 0.2, { norm_layer: bnV2, ...builderKwargs('efficientnet_v2_s', 'EfficientNet_V2_S_Weights', args) });
+  return _efficientnet(_efficientnet_conf('efficientnet_v2_s'), 0.2, builderKwargs('efficientnet_v2_s', 'EfficientNet_V2_S_Weights', args), { norm_layer: bnV2 });
 });
 
 /** EfficientNetV2-M. @see https://pytorch.org/vision/0.14/models/generated/torchvision.models.efficientnet_v2_m.html */
 export const efficientnet_v2_m: Builder = register_model(function efficientnet_v2_m(...args) {
-  return _efficientnet(_efficientnet_conf('efficientnet_v2_m'), 0.3, { norm_layer: bnV2, ...builderKwargs('efficientnet_v2_m', 'EfficientNet_V2_M_Weights', args) });
+  return _efficientnet(_efficientnet_conf('efficientnet_v2_m'), 0.3, builderKwargs('efficientnet_v2_m', 'EfficientNet_V2_M_Weights', args), { norm_layer: bnV2 });
 });
 
 /** EfficientNetV2-L. @see https://pytorch.org/vision/0.14/models/generated/torchvision.models.efficientnet_v2_l.html */
 export const efficientnet_v2_l: Builder = register_model(function efficientnet_v2_l(...args) {
-  return _efficientnet(_efficientnet_conf('efficientnet_v2_l'), 0.4, { norm_layer: bnV2, ...builderKwargs('efficientnet_v2_l', 'EfficientNet_V2_L_Weights', args) });
+  return _efficientnet(_efficientnet_conf('efficientnet_v2_l'), 0.4, builderKwargs('efficientnet_v2_l', 'EfficientNet_V2_L_Weights', args), { norm_layer: bnV2 });
 });

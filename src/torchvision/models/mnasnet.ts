@@ -10,6 +10,7 @@ import { pyFloat } from '../../nn/repr';
 import { opt, req, signature, type ArgsOf, type KeywordsOf } from '../../python/signature';
 import { any } from '../../python/types';
 import { builderKwargs, register_model, type BuilderArgs } from './_api';
+import { forwardKwargs } from './_utils';
 
 // Paper suggests 0.9997 momentum, for TensorFlow. Equivalent PyTorch momentum is
 // 1.0 - tensorflow.
@@ -62,6 +63,20 @@ export class _InvertedResidual extends nn.Module {
       return this.layers(input);
     }
   }
+  /** `forward` on channels-last tensors: the residual sum is the same in either layout. */
+  protected override forwardChannelsLast(input: Tensor): Tensor {
+    const result = this.chainChannelsLast(input, this.layers);
+    return this.apply_residual ? result.add(input) : result;
+  }
+
+  protected override runsChannelsLast(): boolean {
+    return this.forward === _InvertedResidual.prototype.forward && this.layersRunChannelsLast(this.layers);
+  }
+
+  protected override channelsLastEntry(): boolean {
+    return this.runsChannelsLast();
+  }
+
 }
 
 /** Creates a stack of inverted residuals. */
@@ -106,15 +121,19 @@ export type MNASNetKwargs = Omit<KeywordsOf<typeof MNASNetSig>, 'alpha'>;
  * torchvision's `MNASNet(alpha, num_classes=1000, dropout=0.2)` (its version 2, whose stem
  * scales with `alpha`). Input `[N, 3, H, W]`, output `[N, num_classes]`.
  *
- * torchvision's `_load_from_state_dict` also rebuilds the stem of a version-1 checkpoint (the
- * version is in the checkpoint's `_metadata`) when `alpha` is not 1.0; this port loads version-2
- * checkpoints only, which for torchvision's own weights leaves out `mnasnet0_5`'s.
+ * Loading a checkpoint reads its version from the state_dict's `_metadata`, as torchvision's
+ * `_load_from_state_dict` does: a version-1 checkpoint (torchvision's own `mnasnet0_5` and
+ * `mnasnet1_0` weights) of a model whose `alpha` is not 1.0 first turns the stem back into
+ * version 1's fixed-size one (32 and 16 channels), with torchvision's UserWarning, and the model
+ * then saves as version 1. A state_dict without metadata (a plain object, a safetensors file)
+ * is refused with torchvision's ValueError, as in PyTorch: load it with its version set, e.g.
+ * `nn.setMetadata(sd, new Map([['', { version: 2 }]]))`.
  *
  * @see https://pytorch.org/vision/0.14/models/mnasnet.html
  */
 export class MNASNet extends nn.Module {
   // Version 2 adds depth scaling in the initial stages of the network.
-  static readonly _version = 2;
+  static override _version = 2;
   alpha: number;
   num_classes: number;
   layers: nn.Sequential;
@@ -167,6 +186,56 @@ export class MNASNet extends nn.Module {
     }
   }
 
+  protected override _load_from_state_dict(
+    state_dict: Record<string, unknown>,
+    prefix: string,
+    local_metadata: nn.LocalMetadata,
+    strict: boolean,
+    missing_keys: string[],
+    unexpected_keys: string[],
+    error_msgs: string[],
+  ): void {
+    const version = local_metadata.version ?? null;
+    if (version !== 1 && version !== 2) throw new ValueError(`version shluld be set to 1 or 2 instead of ${version === null ? 'None' : String(version)}`);
+
+    if (version === 1 && !(this.alpha === 1.0)) {
+      // In the initial version of the model (v1), stem was fixed-size.
+      // All other layer configurations were the same. This will patch
+      // the model so that it's identical to v1. Model with alpha 1.0 is
+      // unaffected.
+      const depths = _get_depths(this.alpha);
+      const v1_stem = [
+        new nn.Conv2d(3, 32, 3, { padding: 1, stride: 2, bias: false }),
+        new nn.BatchNorm2d(32, { momentum: _BN_MOMENTUM }),
+        new nn.ReLU({ inplace: true }),
+        new nn.Conv2d(32, 32, 3, { padding: 1, stride: 1, groups: 32, bias: false }),
+        new nn.BatchNorm2d(32, { momentum: _BN_MOMENTUM }),
+        new nn.ReLU({ inplace: true }),
+        new nn.Conv2d(32, 16, 1, { padding: 0, stride: 1, bias: false }),
+        new nn.BatchNorm2d(16, { momentum: _BN_MOMENTUM }),
+        _stack(16, depths[2], 3, 2, 3, 3, _BN_MOMENTUM),
+      ];
+      v1_stem.forEach((layer, idx) => {
+        // Python's garbage collector frees the replaced layer; here its tensors are freed now.
+        this.layers.at(idx).dispose();
+        this.layers.add_module(String(idx), layer);
+      });
+
+      // The model is now identical to v1, and must be saved as such.
+      this._version = 1;
+      process.emitWarning(
+        'A new version of MNASNet model has been implemented. ' +
+          'Your checkpoint was saved using the previous version. ' +
+          'This checkpoint will load and work as before, but ' +
+          'you may want to upgrade by training a newer model or ' +
+          'transfer learning from an updated ImageNet checkpoint.',
+        'UserWarning',
+      );
+    }
+
+    super._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs);
+  }
+
   forward(x: Tensor): Tensor {
     x = this.layers(x);
     // Equivalent to global avgpool and removing H and W dimensions.
@@ -177,22 +246,27 @@ export class MNASNet extends nn.Module {
 
 type Builder = (...args: BuilderArgs<MNASNetKwargs>) => MNASNet;
 
+/** torchvision's `_mnasnet(alpha, weights, progress, **kwargs)` once the weights are refused. */
+function _mnasnet(alpha: number, kwargs: Partial<MNASNetKwargs>): MNASNet {
+  return new MNASNet(alpha, forwardKwargs('_mnasnet', 'torchvision.models.mnasnet._mnasnet', ['alpha', 'weights', 'progress'], kwargs));
+}
+
 /** MNASNet with depth multiplier 0.5, from "MnasNet: Platform-Aware Neural Architecture Search for Mobile". @see https://pytorch.org/vision/0.14/models/generated/torchvision.models.mnasnet0_5.html */
 export const mnasnet0_5: Builder = register_model(function mnasnet0_5(...args) {
-  return new MNASNet(0.5, builderKwargs<MNASNetKwargs>('mnasnet0_5', 'MNASNet0_5_Weights', args));
+  return _mnasnet(0.5, builderKwargs<MNASNetKwargs>('mnasnet0_5', 'MNASNet0_5_Weights', args));
 });
 
 /** MNASNet with depth multiplier 0.75. @see https://pytorch.org/vision/0.14/models/generated/torchvision.models.mnasnet0_75.html */
 export const mnasnet0_75: Builder = register_model(function mnasnet0_75(...args) {
-  return new MNASNet(0.75, builderKwargs<MNASNetKwargs>('mnasnet0_75', 'MNASNet0_75_Weights', args));
+  return _mnasnet(0.75, builderKwargs<MNASNetKwargs>('mnasnet0_75', 'MNASNet0_75_Weights', args));
 });
 
 /** MNASNet with depth multiplier 1.0. @see https://pytorch.org/vision/0.14/models/generated/torchvision.models.mnasnet1_0.html */
 export const mnasnet1_0: Builder = register_model(function mnasnet1_0(...args) {
-  return new MNASNet(1.0, builderKwargs<MNASNetKwargs>('mnasnet1_0', 'MNASNet1_0_Weights', args));
+  return _mnasnet(1.0, builderKwargs<MNASNetKwargs>('mnasnet1_0', 'MNASNet1_0_Weights', args));
 });
 
 /** MNASNet with depth multiplier 1.3. @see https://pytorch.org/vision/0.14/models/generated/torchvision.models.mnasnet1_3.html */
 export const mnasnet1_3: Builder = register_model(function mnasnet1_3(...args) {
-  return new MNASNet(1.3, builderKwargs<MNASNetKwargs>('mnasnet1_3', 'MNASNet1_3_Weights', args));
+  return _mnasnet(1.3, builderKwargs<MNASNetKwargs>('mnasnet1_3', 'MNASNet1_3_Weights', args));
 });

@@ -76,6 +76,20 @@ export class InvertedResidual extends nn.Module {
       return this.conv(x);
     }
   }
+
+  /** `forward` on channels-last tensors: the residual sum is the same in either layout. */
+  protected override forwardChannelsLast(x: Tensor): Tensor {
+    const y = this.chainChannelsLast(x, this.conv);
+    return this.use_res_connect ? x.add(y) : y;
+  }
+
+  protected override runsChannelsLast(): boolean {
+    return this.forward === InvertedResidual.prototype.forward && this.layersRunChannelsLast(this.conv);
+  }
+
+  protected override channelsLastEntry(): boolean {
+    return this.runsChannelsLast();
+  }
 }
 
 const MobileNetV2Sig = signature(

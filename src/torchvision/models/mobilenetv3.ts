@@ -12,7 +12,7 @@ import * as torch from '../../torch';
 import { Conv2dNormActivation, SqueezeExcitation as SElayer } from '../ops/misc';
 import { builderKwargs, register_model, type BuilderArgs } from './_api';
 import { bindKwargs } from './_python';
-import { _make_divisible, make, type ModuleFactory } from './_utils';
+import { forwardKwargs, _make_divisible, make, type ModuleFactory } from './_utils';
 
 /** `norm_layer`: `nn.BatchNorm2d` or any callable `(num_features) => Module`. */
 export type NormLayer = ModuleFactory<[number]>;
@@ -129,6 +129,20 @@ export class InvertedResidual extends nn.Module {
     let result = this.block(input);
     if (this.use_res_connect) result = result.add(input);
     return result;
+  }
+
+  /** `forward` on channels-last tensors: the residual sum is the same in either layout. */
+  protected override forwardChannelsLast(input: Tensor): Tensor {
+    const result = this.chainChannelsLast(input, this.block);
+    return this.use_res_connect ? result.add(input) : result;
+  }
+
+  protected override runsChannelsLast(): boolean {
+    return this.forward === InvertedResidual.prototype.forward && this.layersRunChannelsLast(this.block);
+  }
+
+  protected override channelsLastEntry(): boolean {
+    return this.runsChannelsLast();
   }
 }
 
@@ -291,8 +305,9 @@ type Builder = (...args: BuilderArgs<MobileNetV3Kwargs>) => MobileNetV3;
 
 /** torchvision's `_mobilenet_v3(inverted_residual_setting, last_channel, weights, progress, **kwargs)` once the weights are refused. */
 function _mobilenet_v3(arch: string, kwargs: Partial<MobileNetV3Kwargs>): MobileNetV3 {
-  const [inverted_residual_setting, last_channel] = _mobilenet_v3_conf(arch, kwargs);
-  return new MobileNetV3(inverted_residual_setting, last_channel, kwargs);
+  const [inverted_residual_setting, last_channel] = _mobilenet_v3_conf(arch, forwardKwargs('_mobilenet_v3_conf', 'torchvision.models.mobilenetv3._mobilenet_v3_conf', ['arch'], kwargs));
+  const own = forwardKwargs('_mobilenet_v3', 'torchvision.models.mobilenetv3._mobilenet_v3', ['inverted_residual_setting', 'last_channel', 'weights', 'progress'], kwargs);
+  return new MobileNetV3(inverted_residual_setting, last_channel, own);
 }
 
 /** MobileNetV3 large from "Searching for MobileNetV3". @see https://pytorch.org/vision/0.14/models/generated/torchvision.models.mobilenet_v3_large.html */

@@ -11,7 +11,7 @@ import { any } from '../../python/types';
 import { Conv2dNormActivation, SqueezeExcitation } from '../ops/misc';
 import { builderKwargs, register_model, type BuilderArgs } from './_api';
 import { bindKwargs, pyRound } from './_python';
-import { _make_divisible, make, type ModuleFactory } from './_utils';
+import { forwardKwargs, _make_divisible, make, type ModuleFactory } from './_utils';
 
 /** `norm_layer`: `nn.BatchNorm2d` or any callable `(num_features) => Module`. */
 export type NormLayer = ModuleFactory<[number]>;
@@ -383,7 +383,9 @@ function _regnet(block_params: BlockParams, kwargs: Partial<RegNetKwargs>): RegN
 /** The builders' `BlockParams.from_init_params(..., **kwargs)`, then `_regnet`. */
 function regnet(name: string, weightsEnum: string, args: BuilderArgs<RegNetKwargs>, params: { depth: number; w_0: number; w_a: number; w_m: number; group_width: number; se_ratio?: number }): RegNet {
   const kwargs = builderKwargs<RegNetKwargs>(name, weightsEnum, args);
-  return _regnet(BlockParams.from_init_params({ ...params, ...kwargs }), kwargs);
+  const init = forwardKwargs<Record<string, unknown>>('from_init_params', 'torchvision.models.regnet.BlockParams.from_init_params', [], kwargs, params);
+  const block_params = BlockParams.from_init_params(init as typeof params & Partial<RegNetKwargs>);
+  return _regnet(block_params, forwardKwargs('_regnet', 'torchvision.models.regnet._regnet', ['block_params', 'weights', 'progress'], kwargs));
 }
 
 /** RegNetY_400MF from "Designing Network Design Spaces". @see https://pytorch.org/vision/0.14/models/generated/torchvision.models.regnet_y_400mf.html */

@@ -5,12 +5,13 @@
  */
 import type { Tensor } from '@tensorflow/tfjs-core';
 import { NotImplementedError, ValueError } from '../../errors';
+import { toChannelsFirst } from '../../functional/layout';
 import * as nn from '../../nn';
 import { opt, req, signature, type ArgsOf, type KeywordsOf } from '../../python/signature';
 import { any } from '../../python/types';
 import * as torch from '../../torch';
 import { builderKwargs, register_model, type BuilderArgs } from './_api';
-import { _ovewrite_named_param, make, type ModuleFactory } from './_utils';
+import { forwardKwargs, _ovewrite_named_param, make, type ModuleFactory } from './_utils';
 
 /** 3x3 convolution with padding */
 export function conv3x3(in_planes: number, out_planes: number, stride = 1, groups = 1, dilation = 1): nn.Conv2d {
@@ -90,6 +91,21 @@ export class BasicBlock extends nn.Module {
 
     return out;
   }
+
+  /** `forward`'s steps on channels-last tensors, each chain fused where it can be (see `chainChannelsLast`). */
+  protected override forwardChannelsLast(x: Tensor): Tensor {
+    const out = this.chainChannelsLast(x, this.conv1, this.bn1, this.relu, this.conv2, this.bn2);
+    const identity = this.downsample === null ? x : this.chainChannelsLast(x, this.downsample);
+    return this.chainChannelsLast(out.add(identity), this.relu);
+  }
+
+  protected override runsChannelsLast(): boolean {
+    return this.forward === BasicBlock.prototype.forward && this.layersRunChannelsLast(this.conv1, this.bn1, this.relu, this.conv2, this.bn2, this.downsample);
+  }
+
+  protected override channelsLastEntry(): boolean {
+    return this.runsChannelsLast();
+  }
 }
 
 /**
@@ -145,6 +161,24 @@ export class Bottleneck extends nn.Module {
     out = this.relu(out);
 
     return out;
+  }
+
+  /** `forward`'s steps on channels-last tensors, each chain fused where it can be (see `chainChannelsLast`). */
+  protected override forwardChannelsLast(x: Tensor): Tensor {
+    const out = this.chainChannelsLast(x, this.conv1, this.bn1, this.relu, this.conv2, this.bn2, this.relu, this.conv3, this.bn3);
+    const identity = this.downsample === null ? x : this.chainChannelsLast(x, this.downsample);
+    return this.chainChannelsLast(out.add(identity), this.relu);
+  }
+
+  protected override runsChannelsLast(): boolean {
+    return (
+      this.forward === Bottleneck.prototype.forward &&
+      this.layersRunChannelsLast(this.conv1, this.bn1, this.conv2, this.bn2, this.conv3, this.bn3, this.relu, this.downsample)
+    );
+  }
+
+  protected override channelsLastEntry(): boolean {
+    return this.runsChannelsLast();
   }
 }
 
@@ -289,6 +323,24 @@ export class ResNet extends nn.Module {
   forward(x: Tensor): Tensor {
     return this._forward_impl(x);
   }
+
+  /**
+   * `_forward_impl` with everything up to the average pool channels-last (one conversion in,
+   * one of the pooled `[N, 1, 1, C]` out), then the same flatten and `fc`.
+   */
+  protected override forwardChannelsLast(x: Tensor): Tensor {
+    const layers = [this.conv1, this.bn1, this.relu, this.maxpool, this.layer1, this.layer2, this.layer3, this.layer4, this.avgpool];
+    x = toChannelsFirst(this.chainChannelsLast(x, ...layers));
+    return this.fc(torch.flatten(x, 1));
+  }
+
+  protected override channelsLastEntry(): boolean {
+    return (
+      this.forward === ResNet.prototype.forward &&
+      this._forward_impl === ResNet.prototype._forward_impl &&
+      this.layersRunChannelsLast(this.conv1, this.bn1, this.relu, this.maxpool, this.layer1, this.layer2, this.layer3, this.layer4, this.avgpool)
+    );
+  }
 }
 
 /** A norm layer's `weight` (`m.bn3.weight`): any module a `norm_layer` made may have one. */
@@ -301,7 +353,7 @@ type Builder = (...args: BuilderArgs<ResNetKwargs>) => ResNet;
 
 /** torchvision's `_resnet(block, layers, weights, progress, **kwargs)` once the weights are refused. */
 function _resnet(block: Block, layers: number[], kwargs: Partial<ResNetKwargs>): ResNet {
-  return new ResNet(block, layers, kwargs);
+  return new ResNet(block, layers, forwardKwargs('_resnet', 'torchvision.models.resnet._resnet', ['block', 'layers', 'weights', 'progress'], kwargs));
 }
 
 /** ResNet-18 from "Deep Residual Learning for Image Recognition". @see https://pytorch.org/vision/0.14/models/generated/torchvision.models.resnet18.html */

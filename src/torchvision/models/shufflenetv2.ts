@@ -5,6 +5,7 @@
  */
 import type { Tensor } from '@tensorflow/tfjs-core';
 import { ValueError } from '../../errors';
+import { toChannelsFirst } from '../../functional/layout';
 import * as nn from '../../nn';
 import { opt, req, signature, type ArgsOf, type KeywordsOf } from '../../python/signature';
 import { any } from '../../python/types';
@@ -99,6 +100,27 @@ export class InvertedResidual extends nn.Module {
 
     return out;
   }
+
+  /** `forward` on channels-last tensors: the halves split, join and shuffle along the last dim. */
+  protected override forwardChannelsLast(x: Tensor): Tensor {
+    let out: Tensor;
+    if (this.stride === 1) {
+      const [x1, x2] = x.chunk(2, { dim: 3 });
+      out = torch.cat([x1, this.chainChannelsLast(x2, this.branch2)], { dim: 3 });
+    } else {
+      out = torch.cat([this.chainChannelsLast(x, this.branch1), this.chainChannelsLast(x, this.branch2)], { dim: 3 });
+    }
+    const [n, h, w, c] = out.shape;
+    return torch.transpose(out.view(n, h, w, 2, Math.floor(c / 2)), 3, 4).contiguous().view(n, h, w, -1);
+  }
+
+  protected override runsChannelsLast(): boolean {
+    return this.forward === InvertedResidual.prototype.forward && this.layersRunChannelsLast(this.branch1, this.branch2);
+  }
+
+  protected override channelsLastEntry(): boolean {
+    return this.runsChannelsLast();
+  }
 }
 
 const ShuffleNetV2Sig = signature(
@@ -187,6 +209,20 @@ export class ShuffleNetV2 extends nn.Module {
 
   forward(x: Tensor): Tensor {
     return this._forward_impl(x);
+  }
+
+  /** `_forward_impl` with everything up to `conv5` channels-last (one conversion in, one out), then the same mean and `fc`. */
+  protected override forwardChannelsLast(x: Tensor): Tensor {
+    x = toChannelsFirst(this.chainChannelsLast(x, this.conv1, this.maxpool, this.stage2, this.stage3, this.stage4, this.conv5));
+    return this.fc(x.mean([2, 3]));
+  }
+
+  protected override channelsLastEntry(): boolean {
+    return (
+      this.forward === ShuffleNetV2.prototype.forward &&
+      this._forward_impl === ShuffleNetV2.prototype._forward_impl &&
+      this.layersRunChannelsLast(this.conv1, this.maxpool, this.stage2, this.stage3, this.stage4, this.conv5)
+    );
   }
 }
 

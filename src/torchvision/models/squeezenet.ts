@@ -10,6 +10,7 @@ import { opt, req, signature, type ArgsOf, type KeywordsOf } from '../../python/
 import { any } from '../../python/types';
 import * as torch from '../../torch';
 import { builderKwargs, register_model, type BuilderArgs } from './_api';
+import { forwardKwargs } from './_utils';
 
 const init = nn.init;
 
@@ -136,12 +137,17 @@ export class SqueezeNet extends nn.Module {
 
 type Builder = (...args: BuilderArgs<SqueezeNetKwargs>) => SqueezeNet;
 
+/** torchvision's `_squeezenet(version, weights, progress, **kwargs)` once the weights are refused. */
+function _squeezenet(version: '1_0' | '1_1', kwargs: Partial<SqueezeNetKwargs>): SqueezeNet {
+  return new SqueezeNet(version, forwardKwargs('_squeezenet', 'torchvision.models.squeezenet._squeezenet', ['version', 'weights', 'progress'], kwargs));
+}
+
 /** SqueezeNet 1.0 from "SqueezeNet: AlexNet-level accuracy with 50x fewer parameters and <0.5MB model size". @see https://pytorch.org/vision/0.14/models/generated/torchvision.models.squeezenet1_0.html */
 export const squeezenet1_0: Builder = register_model(function squeezenet1_0(...args) {
-  return new SqueezeNet('1_0', builderKwargs<SqueezeNetKwargs>('squeezenet1_0', 'SqueezeNet1_0_Weights', args));
+  return _squeezenet('1_0', builderKwargs<SqueezeNetKwargs>('squeezenet1_0', 'SqueezeNet1_0_Weights', args));
 });
 
 /** SqueezeNet 1.1, with 2.4x less computation than 1.0. @see https://pytorch.org/vision/0.14/models/generated/torchvision.models.squeezenet1_1.html */
 export const squeezenet1_1: Builder = register_model(function squeezenet1_1(...args) {
-  return new SqueezeNet('1_1', builderKwargs<SqueezeNetKwargs>('squeezenet1_1', 'SqueezeNet1_1_Weights', args));
+  return _squeezenet('1_1', builderKwargs<SqueezeNetKwargs>('squeezenet1_1', 'SqueezeNet1_1_Weights', args));
 });

@@ -9,6 +9,7 @@ import { opt, req, signature, type ArgsOf, type KeywordsOf } from '../../python/
 import { any } from '../../python/types';
 import * as torch from '../../torch';
 import { builderKwargs, register_model, type BuilderArgs } from './_api';
+import { forwardKwargs } from './_utils';
 
 const VGGSig = signature(
   'VGG.__init__',
@@ -105,7 +106,8 @@ export const cfgs: Record<'A' | 'B' | 'D' | 'E', (number | 'M')[]> = {
 
 /** torchvision's `_vgg(cfg, batch_norm, weights, progress, **kwargs)` once the weights are refused. */
 function _vgg(cfg: keyof typeof cfgs, batch_norm: boolean, kwargs: Partial<VGGKwargs>): VGG {
-  return new VGG(make_layers(cfgs[cfg], batch_norm), kwargs);
+  const own = forwardKwargs('_vgg', 'torchvision.models.vgg._vgg', ['cfg', 'batch_norm', 'weights', 'progress'], kwargs);
+  return new VGG(make_layers(cfgs[cfg], batch_norm), own);
 }
 
 type Builder = (...args: BuilderArgs<VGGKwargs>) => VGG;

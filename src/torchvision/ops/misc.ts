@@ -148,6 +148,19 @@ export class SqueezeExcitation extends nn.Module {
     const scale = this._scale(input);
     return scale.mul(input);
   }
+
+  /** `forward` on channels-last tensors: the pooled `[N, 1, 1, C]` scale broadcasts over H and W. */
+  protected override forwardChannelsLast(input: Tensor): Tensor {
+    return this.chainChannelsLast(input, this.avgpool, this.fc1, this.activation, this.fc2, this.scale_activation).mul(input);
+  }
+
+  protected override runsChannelsLast(): boolean {
+    return (
+      this.forward === SqueezeExcitation.prototype.forward &&
+      this._scale === SqueezeExcitation.prototype._scale &&
+      this.layersRunChannelsLast(this.avgpool, this.fc1, this.activation, this.fc2, this.scale_activation)
+    );
+  }
 }
 
 const MLPSig = signature(

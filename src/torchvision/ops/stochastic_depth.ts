@@ -75,6 +75,15 @@ export class StochasticDepth extends nn.Module {
     return stochastic_depth(input, this.p, this.mode, this.training);
   }
 
+  /** Its noise is one value per row (the batch dimension, first in either layout) or one in all. */
+  protected override runsChannelsLast(): boolean {
+    return this.forward === StochasticDepth.prototype.forward;
+  }
+
+  protected override forwardChannelsLast(input: Tensor): Tensor {
+    return stochastic_depth(input, this.p, this.mode, this.training);
+  }
+
   /** torchvision overrides `__repr__` itself, without quotes around the mode. */
   override toString(): string {
     return `${this.constructor.name}(p=${pyFloat(this.p)}, mode=${this.mode})`;
