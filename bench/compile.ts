@@ -3,7 +3,7 @@
  * issue at 1×3×224×224, timed in one run, interleaved rep by rep so that the machine's noise
  * falls on all three alike. Prints each median and the ratios from this run.
  *
- *   npx tsx bench/compile.ts [--backend wasm|cpu] [--reps 9]
+ *   npx tsx bench/compile.ts [--backend wasm|cpu] [--reps 9] [--threads 1]
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { nn, torch, torchvision } from '../src';
@@ -44,10 +44,11 @@ function relative(a: tf.Tensor, b: tf.Tensor): number {
 }
 
 async function main() {
+  torch.set_num_threads(Number(arg('threads', '1')));
   await torch.set_backend(arg('backend', 'wasm') as 'wasm' | 'cpu');
   const reps = Number(arg('reps', '9'));
   const ratios: number[] = [];
-  console.log(`backend ${torch.get_backend()}, ${reps} interleaved reps, medians in ms`);
+  console.log(`backend ${torch.get_backend()}, ${torch.get_num_threads()} thread(s), ${reps} interleaved reps, medians in ms`);
   console.log('| model | eager | compiled | floor | compiled/eager | compiled/floor | compiled vs eager (rel) |');
   console.log('| --- | --- | --- | --- | --- | --- | --- |');
   for (const [name, makeFloor] of NETS) {
@@ -59,7 +60,9 @@ async function main() {
     const xNhwc = tf.transpose(x, [0, 2, 3, 1]) as tf.Tensor4D;
     const eager = () => model(x) as tf.Tensor;
     const fast = () => compiled(x) as tf.Tensor;
-    const raw = () => floor.forward(xNhwc);
+    // Our grad mode keeps tfjs's tape on (src/backend/autograd.ts), under which tfjs's fused ops
+    // do not fuse: the floor runs with it off, as it would without this library.
+    const raw = () => torch.no_grad(() => floor.forward(xNhwc));
     const [ye, yc] = [eager(), (tf.dispose(fast()), fast())];
     const diff = relative(yc, ye);
     tf.dispose([ye, yc]);

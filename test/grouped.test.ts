@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import { F, nn, torch } from '../src';
 import { chooseGroupedLowering, depthwiseThenSum, FilterCache, groupMajor, splitConcat, type GroupedLowering } from '../src/backend/conv2d';
-import { concatOuterOp, splitOuterOp } from '../src/backend/kernels/outer';
+import { concatAxis, sliceAxis } from '../src/backend/kernels/axis';
 import { BACKENDS, expectClose, loadFixture, tensorFrom } from './helpers';
 
 interface Case {
@@ -81,20 +81,25 @@ describe.each(BACKENDS)('grouped convolution on %s', (backend) => {
   });
 
   describe.each([
-    ['float32', [6, 2, 3], 3],
-    ['int32', [4, 5], 2],
-    ['bool', [2, 3, 1], 2],
-  ] as const)('own kernels on %s %j in %i pieces', (dtype, shape, pieces) => {
-    it('split and concat along the outer axis are tfjs split and concat, freeing what they make', () => {
+    ['float32', [6, 2, 3], 0, 3],
+    ['float32', [2, 3, 130], 2, 2],
+    ['float32', [2, 6, 5], 1, 3],
+    ['int32', [4, 5], 0, 2],
+    ['int32', [4, 6], 1, 3],
+    ['bool', [2, 3, 2], 2, 2],
+  ] as const)('own kernels on %s %j along axis %i in %i pieces', (dtype, shape, axis, pieces) => {
+    it('slice and concat along one axis are tfjs slice and concat, freeing what they make', () => {
       const size = shape.reduce((a: number, b: number) => a * b, 1);
       const values = Array.from({ length: size }, (_, i) => i - 7);
       const x = dtype === 'bool' ? tf.tensor(values.map((v) => v % 3 === 0), [...shape], 'bool') : tf.tensor(values, [...shape], dtype);
       const before = tf.memory().numTensors;
       tf.tidy(() => {
-        const ours = splitOuterOp(x, pieces);
-        const theirs = tf.split(x, pieces, 0);
-        expect(ours.map((t) => [t.shape, t.dtype, Array.from(t.dataSync())])).toEqual(theirs.map((t) => [t.shape, t.dtype, Array.from(t.dataSync())]));
-        const back = concatOuterOp(ours);
+        const m = (shape[axis] as number) / pieces;
+        const ours = Array.from({ length: pieces }, (_, i) => sliceAxis(x, axis, i * m, m));
+        const theirs = tf.split(x, pieces, axis);
+        const described = (ts: tf.Tensor[]) => ts.map((t) => [t.shape, t.dtype, Array.from(t.dataSync())]);
+        expect(described(ours)).toEqual(described(theirs));
+        const back = concatAxis(ours, axis);
         expect([back.shape, back.dtype, Array.from(back.dataSync())]).toEqual([x.shape, x.dtype, Array.from(x.dataSync())]);
       });
       expect(tf.memory().numTensors).toBe(before);

@@ -1,7 +1,7 @@
 import { tf } from './runtime';
 import { guardAllocations, type Allocation } from './guard';
 import { nchwToNhwc, nhwcToNchw, oihwToDepthwise, oihwToHwio } from './layout';
-import { concatOuterOp, OUTER_KERNEL_BACKENDS, splitOuterOp } from './kernels/outer';
+import { AXIS_KERNEL_BACKENDS, concatAxis, sliceAxis } from './kernels/axis';
 
 /** Everything a lowering needs, derived once by the caller (sizes already validated). */
 export interface Conv2dGeometry {
@@ -75,8 +75,16 @@ export function conv2dNhwc(x: tf.Tensor4D, w: tf.Tensor4D, bias: tf.Tensor1D | n
     y = tf.fused.conv2d({ x, filter: filter as tf.Tensor4D, strides, pad, dilations, bias: fusedBias ?? undefined });
   } else if (g.groups === inChannels) {
     const [filter] = filters(cache, w, `depthwise:${inChannels}`, () => [oihwToDepthwise(w, inChannels)]);
-    y = tf.depthwiseConv2d(x, filter as tf.Tensor4D, strides, pad, 'NHWC', dilations);
-    if (fusedBias !== null) y = tf.add(y, fusedBias);
+    // tfjs's fused depthwise conv takes a padding only as one number for every side, and with
+    // a number tfjs 4.22 sizes the width by the height's stride ([2, 1] gave half the width):
+    // only square geometry goes this way.
+    const [top, bottom, left, right] = g.pads;
+    const square = top === bottom && top === left && top === right && strides[0] === strides[1] && dilations[0] === dilations[1];
+    if (square) y = tf.fused.depthwiseConv2d({ x, filter: filter as tf.Tensor4D, strides, pad: top, dilations, bias: fusedBias ?? undefined });
+    else {
+      y = tf.depthwiseConv2d(x, filter as tf.Tensor4D, strides, pad, 'NHWC', dilations);
+      if (fusedBias !== null) y = tf.add(y, fusedBias);
+    }
   } else {
     y = chooseGroupedLowering(tf.getBackend(), w.shape[0], g.groups)(x, w, g, strides, dilations, cache);
     if (fusedBias !== null) y = tf.add(y, fusedBias);
@@ -245,7 +253,7 @@ export const splitConcat: GroupedLowering = (x, w, g, strides, dilations, cache 
 /**
  * Split+concat with every copy contiguous: the input transposed to group-major [g·N, H, W, C/g]
  * (tfjs's native transpose), split along that outer axis and the per-group outputs concatenated
- * along it by kernels of our own (./kernels/outer), one dense conv2d per group, then transposed
+ * along it by kernels of our own (./kernels/axis), one dense conv2d per group, then transposed
  * back. Each element moves once per step, where tfjs's Slice and Concat on the channel axis copy
  * pixel by pixel. Exactly split+concat's arithmetic.
  */
@@ -256,9 +264,9 @@ export const groupMajor: GroupedLowering = (x, w, g, strides, dilations, cache =
   // (8×64→64 g4 on 16²).
   const byGroup = tf.reshape(tf.transpose(tf.reshape(x, [n, h * wd, groups, c / groups]), [2, 0, 1, 3]), [groups * n, h, wd, c / groups]);
   const ws = filters(cache, w, `split:${groups}`, () => tf.split(oihwToHwio(w), groups, 3));
-  const ys = splitOuterOp(byGroup as tf.Tensor4D, groups).map((xi, i) => tf.conv2d(xi, ws[i] as tf.Tensor4D, strides, explicitPads(g), 'NHWC', dilations));
+  const ys = ws.map((wi, i) => tf.conv2d(sliceAxis(byGroup as tf.Tensor4D, 0, i * n, n), wi as tf.Tensor4D, strides, explicitPads(g), 'NHWC', dilations));
   const [, ho, wo, coutG] = ys[0].shape;
-  const y = tf.transpose(tf.reshape(concatOuterOp(ys), [groups, n, ho * wo, coutG]), [1, 2, 0, 3]);
+  const y = tf.transpose(tf.reshape(concatAxis(ys, 0), [groups, n, ho * wo, coutG]), [1, 2, 0, 3]);
   return tf.reshape(y, [n, ho, wo, groups * coutG]);
 };
 
@@ -291,6 +299,6 @@ export const depthwiseThenSum: GroupedLowering = (x, w, g, strides, dilations, c
  */
 export function chooseGroupedLowering(backend: string, outChannels: number, groups: number): GroupedLowering {
   const filtersPerGroup = outChannels / groups;
-  if (OUTER_KERNEL_BACKENDS.includes(backend)) return filtersPerGroup <= 2 ? depthwiseThenSum : groupMajor;
+  if (AXIS_KERNEL_BACKENDS.includes(backend)) return filtersPerGroup <= 2 ? depthwiseThenSum : groupMajor;
   return filtersPerGroup <= 8 ? depthwiseThenSum : splitConcat;
 }

@@ -6,6 +6,7 @@
  * half, `amax` shares a gradient evenly among equal maxima, `relu6` is flat at its corners.
  */
 import { setGradientTable, type Attrs, type KernelGradient, type NodeInfo } from './autograd';
+import { CONCAT_AXIS, SLICE_AXIS } from './kernels/axis';
 import { conv2dGradients, depthwiseGradients, type NhwcGeometry } from './conv2d_grad';
 import { tf } from './runtime';
 
@@ -72,6 +73,13 @@ const ones = (x: T) => tf.onesLike(x);
 const where = (c: T, a: T, b: T) => tf.where(c, a, b);
 const zerosLike = tf.zerosLike;
 
+/** A concatenation's backward: `dy` cut back into its inputs' extents along `axis`. */
+function unconcat(dy: T, node: NodeInfo, axis: number): Record<string, T> {
+  const names = Object.keys(node.inputs);
+  const parts = tf.split(dy, names.map((n) => shapeOf(node, n)[axis]), axis);
+  return Object.fromEntries(names.map((n, i) => [n, parts[i]]));
+}
+
 /** Hardtanh's backward: the gradient where `lo < x < hi`, strictly (ATen's hardtanh_backward). */
 const between = (dy: T, x: T, lo: number, hi: number) => where(tf.logicalAnd(tf.greater(x, lo), tf.less(x, hi)), dy, zerosLike(dy));
 
@@ -115,12 +123,12 @@ const TABLE: Record<string, KernelGradient> = {
       return { x: tf.sum(tf.reshape(dy, split), range(0, shape.length, 2)) };
     },
   },
-  Concat: {
+  Concat: { grad: ([dy], _s, attrs, node) => unconcat(dy, node, tf.util.parseAxisParam(attrs!.axis, shapeOf(node, Object.keys(node.inputs)[0]))[0]) },
+  [CONCAT_AXIS]: { grad: ([dy], _s, attrs, node) => unconcat(dy, node, attrs!.axis) },
+  [SLICE_AXIS]: {
     grad: ([dy], _s, attrs, node) => {
-      const names = Object.keys(node.inputs);
-      const axis = tf.util.parseAxisParam(attrs!.axis, shapeOf(node, names[0]))[0];
-      const parts = tf.split(dy, names.map((n) => shapeOf(node, n)[axis]), axis);
-      return Object.fromEntries(names.map((n, i) => [n, parts[i]]));
+      const { axis, begin, size } = attrs!;
+      return { x: tf.pad(dy, shapeOf(node, 'x').map((d, i) => (i === axis ? [begin, d - begin - size] : [0, 0]) as [number, number])) };
     },
   },
   SplitV: {

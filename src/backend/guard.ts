@@ -56,17 +56,32 @@ export const cannotAllocate = (bytes: bigint): RuntimeError =>
  * in 64-bit integers, failing with its error as soon as the running product overflows.
  */
 export function nbytes(shape: readonly number[], dtype: AllocDType): bigint {
-  // BigInt prints a large size exactly (2305843009213693952, where a number prints 2305843009213694000).
-  const overflow = () => new RuntimeError(`Storage size calculation overflowed with sizes=[${shape.map((d) => BigInt(d)).join(', ')}]`);
+  // A running product that stays exact in a double needs no 64-bit arithmetic: most sizes.
+  let elements = 1;
+  for (const d of shape) if ((elements *= d) > 2 ** 50) break;
+  if (elements <= 2 ** 50) return BigInt(elements) * ITEMSIZE[dtype];
   let numel = 1n;
   for (const d of shape) {
     numel *= BigInt(d);
-    if (numel > INT64_MAX) throw overflow();
+    if (numel > INT64_MAX) throw storageOverflow(shape);
   }
   const bytes = numel * ITEMSIZE[dtype];
-  if (bytes > INT64_MAX) throw overflow();
+  if (bytes > INT64_MAX) throw storageOverflow(shape);
   return bytes;
 }
+
+// BigInt prints a large size exactly (2305843009213693952, where a number prints 2305843009213694000).
+const storageOverflow = (shape: readonly number[]) => new RuntimeError(`Storage size calculation overflowed with sizes=[${shape.map((d) => BigInt(d)).join(', ')}]`);
+
+/** Emscripten's `getHeapMax()` in tfjs-backend-wasm 4.22: how far the heap can grow. */
+const WASM_HEAP_MAX = 4294901760;
+
+/**
+ * Whether the heap can certainly take `bytes` more without a probe: were it full, it could
+ * still grow by that much. Only an operating system that refuses the growth can fail it then,
+ * which {@link guardWasmWrites} catches when tfjs mallocs, with tfjs's byte count.
+ */
+const roomFor = (wasm: WasmModule, bytes: number): boolean => bytes + wasm.HEAPU8.length <= WASM_HEAP_MAX;
 
 /**
  * Checks, before anything is allocated, that the active backend can hold all of `allocations`
@@ -92,8 +107,12 @@ export function guardAllocations(allocations: readonly Allocation[]): void {
     return { bytes, held: (bytes / ITEMSIZE[dtype]) * HELD[dtype], itemsize: HELD[dtype] };
   });
   const wasm = wasmModule();
-  // A heap that a trap has broken can trap in malloc too; compute() then restarts it.
-  if (wasm !== null) return compute(() => probeWasmHeap(wasm, sizes));
+  if (wasm !== null) {
+    const held = sizes.reduce((n, s) => n + Number(s.held), 0);
+    if (sizes.every((s) => s.held <= WASM_MAX_TENSOR_BYTES) && roomFor(wasm, held)) return;
+    // A heap that a trap has broken can trap in malloc too; compute() then restarts it.
+    return compute(() => probeWasmHeap(wasm, sizes));
+  }
   ensureReady();
   const memory = BigInt(os.totalmem());
   const big: ArrayBuffer[] = [];
@@ -146,17 +165,22 @@ interface WasmBackendClass {
   prototype: {
     wasm: WasmModule;
     move(dataId: object, values: unknown, shape: number[], dtype: string, refCount: number): void;
+    dataIdMap: { get(dataId: object): { memoryOffset: number | null } | undefined };
+    disposeData(dataId: object, force: boolean): boolean;
   };
 }
 const wrapped = new WeakSet<object>();
 
 /**
- * Makes every tensor the wasm backend stores, whichever kernel asks, pass the heap probe first:
- * tfjs mallocs an output without checking the result, so past what the heap can hold it writes
- * the tensor at address 0, and past 4 GiB its 32-bit size wraps. The operations' own guards
- * name PyTorch's bytes before anything runs; this catches the intermediates of tfjs kernels and
- * an output that the heap, filled since, no longer has room for. The failed kernel's outputs so
- * far are freed by the caller's tidy, and the heap is left as it was.
+ * Makes every tensor the wasm backend stores, whichever kernel asks, pass a check: tfjs mallocs
+ * an output without checking the result, so past what the heap can hold it writes the tensor
+ * at address 0, and past 4 GiB its 32-bit size wraps. The operations' own guards name PyTorch's
+ * bytes before anything runs; this catches the intermediates of tfjs kernels and an output
+ * that the heap, filled since, no longer has room for. A size past the cap is refused first; a
+ * tensor made from values (which tfjs copies in at once) is probed for; any other is refused
+ * when malloc comes back empty, before a kernel writes it: no second heap operation on the
+ * kernels' path. The failed kernel's outputs so far are freed by the caller's tidy, and the
+ * heap is left as it was.
  */
 export function guardWasmWrites(backend: WasmBackendClass): void {
   const proto = backend.prototype;
@@ -164,10 +188,22 @@ export function guardWasmWrites(backend: WasmBackendClass): void {
   wrapped.add(proto);
   const move = proto.move;
   proto.move = function (dataId, values, shape, dtype, refCount) {
-    if (dtype !== 'string') {
-      const bytes = nbytes(shape, dtype as AllocDType);
-      probeWasmHeap(this.wasm, [{ bytes, held: bytes, itemsize: ITEMSIZE[dtype as AllocDType] }]);
+    if (dtype === 'string') return move.call(this, dataId, values, shape, dtype, refCount);
+    let bytes = BYTES_PER_ELEMENT[dtype as AllocDType];
+    for (const d of shape) bytes *= d;
+    if (bytes > Number(WASM_MAX_TENSOR_BYTES)) throw cannotAllocate(nbytes(shape, dtype as AllocDType));
+    if (values != null) {
+      const probe = this.wasm._malloc(bytes) >>> 0;
+      if (probe === 0) throw cannotAllocate(nbytes(shape, dtype as AllocDType));
+      this.wasm._free(probe);
     }
     move.call(this, dataId, values, shape, dtype, refCount);
+    if (bytes > 0 && this.dataIdMap.get(dataId)?.memoryOffset === 0) {
+      this.disposeData(dataId, true);
+      throw cannotAllocate(nbytes(shape, dtype as AllocDType));
+    }
   };
 }
+
+/** Bytes an element as tfjs holds it. */
+const BYTES_PER_ELEMENT: Readonly<Record<AllocDType, number>> = { float32: 4, int32: 4, int64: 4, bool: 1 };

@@ -7,6 +7,7 @@
  */
 import { guardAllocation, guardAllocations, guardBroadcast, torchDType } from './guard';
 import type { LoadedDType } from './tensor';
+import { AXIS_KERNEL_BACKENDS, concatAxis, sliceAxis } from './kernels/axis';
 import { tf } from './runtime';
 
 type T = tf.Tensor;
@@ -25,12 +26,15 @@ const sized = (shape: readonly number[], dtype: string): void => guardAllocation
  * bool is `x != 0`, as in PyTorch (wasm's cast keeps an int's value and truncates a float first).
  */
 export function cast(x: T, dtype: LoadedDType): T {
-  if (x.dtype === dtype) return tf.clone(x);
+  if (x.dtype === dtype) return clone(x);
   sized(x.shape, dtype);
   return dtype === 'bool' ? tf.tidy(() => tf.notEqual(x, tf.scalar(0, x.dtype))) : tf.cast(x, dtype);
 }
-/** A new handle on `x`'s data (tfjs shares it): what PyTorch returns as a view or as `self`. */
-export const clone = (x: T): T => tf.clone(x);
+/**
+ * A new handle on `x`'s data: what PyTorch returns as a view or as `self`. A reshape to the same
+ * shape shares the data on every backend, where wasm's Identity (`tf.clone`) copies it.
+ */
+export const clone = (x: T): T => tf.reshape(x, x.shape);
 export const scalar = (value: number, dtype: LoadedDType): T => tf.scalar(value, dtype);
 export const reshape = (x: T, shape: readonly number[]): T => tf.reshape(x, [...shape]);
 /**
@@ -65,9 +69,24 @@ export function concat(xs: readonly T[], axis: number, dtype: LoadedDType = xs[0
   shape[axis] = xs.reduce((n, x) => n + x.shape[axis], 0);
   const out = { shape, dtype: torchDType(dtype) };
   guardAllocations(xs.some((x) => x.dtype !== dtype) ? [out, out] : [out]);
-  return tf.tidy(() => tf.concat(xs.map((x) => (x.dtype === dtype ? x : cast(x, dtype))), axis));
+  return tf.tidy(() => {
+    const ys = xs.map((x) => (x.dtype === dtype ? x : cast(x, dtype)));
+    const alike = ys.every((y) => y.rank === shape.length && y.shape.every((d, i) => i === axis || d === shape[i]));
+    return ys.length > 1 && alike && ownKernels(dtype, shape) ? concatAxis(ys, axis) : tf.concat(ys, axis);
+  });
 }
-export const slice = (x: T, begin: readonly number[], size: readonly number[]): T => tf.slice(x, [...begin], [...size]);
+
+/** Whether our own slice and concat kernels (./kernels/axis) take a result of `dtype` and `shape` here. */
+const ownKernels = (dtype: string, shape: readonly number[]): boolean =>
+  AXIS_KERNEL_BACKENDS.includes(tf.getBackend()) && dtype !== 'complex64' && dtype !== 'string' && shape.every((d) => d > 0);
+
+/** `x`'s positions `begin[i] … begin[i] + size[i] − 1` along each dim `i`. */
+export function slice(x: T, begin: readonly number[], size: readonly number[]): T {
+  const axes = x.shape.flatMap((d, i) => (begin[i] !== 0 || size[i] !== d ? [i] : []));
+  if (axes.length === 0) return clone(x);
+  if (axes.length === 1 && ownKernels(x.dtype, size)) return sliceAxis(x, axes[0], begin[axes[0]], size[axes[0]]);
+  return tf.slice(x, [...begin], [...size]);
+}
 export function gather(x: T, indices: readonly number[], axis: number): T {
   guardAllocations([{ shape: x.shape.map((d, i) => (i === axis ? indices.length : d)), dtype: torchDType(x.dtype) }, { shape: [indices.length], dtype: 'int32' }]);
   return tf.tidy(() => tf.gather(x, tf.tensor1d([...indices], 'int32'), axis));

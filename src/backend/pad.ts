@@ -1,4 +1,5 @@
 import { guardAllocations, type AllocDType, type Allocation } from './guard';
+import { clone } from './ops';
 import { tf } from './runtime';
 
 /** Per-dimension `[before, after]` padding for every dimension of the input, outermost first. */
@@ -15,7 +16,7 @@ export function constantPad(x: tf.Tensor, pads: DimPads, value: number): tf.Tens
   const crops = pads.some(([b, a]) => b < 0 || a < 0);
   guardAllocations(crops ? [out, { shape: grow.map(([b, a], i) => x.shape[i] + b + a), dtype }] : [out]);
   // Even padding by nothing returns a new tensor, as PyTorch's does: the caller owns the result.
-  const padded = grow.some(([b, a]) => b > 0 || a > 0) ? tf.pad(x, grow, value) : tf.clone(x);
+  const padded = grow.some(([b, a]) => b > 0 || a > 0) ? tf.pad(x, grow, value) : clone(x);
   if (!crops) return padded;
   const begin = pads.map(([b]) => Math.max(-b, 0));
   const size = pads.map(([b, a], i) => x.shape[i] + b + a);

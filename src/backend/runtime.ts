@@ -98,6 +98,8 @@ export function ensureReady(): BackendName {
 export interface WasmModule {
   _malloc(bytes: number): number;
   _free(pointer: number): void;
+  /** The heap as bytes; a new view after each growth. */
+  HEAPU8: Uint8Array;
   cwrap(name: string, returns: string | null, args: string[]): (...args: number[]) => number;
   calledRun?: boolean;
   tfjs?: Record<string, (...args: number[]) => number>;

@@ -1,5 +1,6 @@
 import { setVersion } from './autograd';
 import { guardAllocation } from './guard';
+import { clone } from './ops';
 import { compute, ensureReady, tf } from './runtime';
 
 export type DType = 'float32' | 'int32';
@@ -49,7 +50,7 @@ export function buffer(shape: readonly number[], value: number, dtype: DType = '
 /** A new tensor with `t`'s values, cast to `dtype`. */
 export function copy(t: tf.Tensor, dtype: LoadedDType): tf.Tensor {
   guardAllocation(t.shape, dtype);
-  return tidy(() => (t.dtype === dtype ? tf.clone(t) : tf.cast(t, dtype)));
+  return tidy(() => (t.dtype === dtype ? clone(t) : tf.cast(t, dtype)));
 }
 
 /** Adds one to a scalar counter in place (PyTorch's `num_batches_tracked.add_(1)`). */

@@ -12,7 +12,7 @@ import type { Tensor } from '@tensorflow/tfjs-core';
 import { paused, requiresGrad } from '../backend/autograd';
 import { isDisposed, isTensor } from '../backend/tensor';
 import { RuntimeError } from '../errors';
-import { Module } from '../nn/module';
+import { Module, treeState } from '../nn/module';
 import { kwonly, req, signature } from '../python/signature';
 import { any, bool } from '../python/types';
 import { fold } from './fold';
@@ -95,11 +95,12 @@ export class OptimizedModule<M extends Module = Module> extends Module {
     if (tensors.some((t) => isDisposed(t))) return this.eager(inputs, 'an input is a disposed tensor');
     if (tensors.some((t) => t.size === 0)) return this.eager(inputs, 'an input is empty');
     if (tensors.some(requiresGrad)) return this.eager(inputs, 'an input requires grad');
-    if ([...model.modules()].some((m) => m.training)) return this.eager(inputs, 'a module is in training mode');
-    if (model['hasHooks']()) return this.eager(inputs, 'forward hooks are registered');
+    const tree = treeState(model);
+    if (tree.training) return this.eager(inputs, 'a module is in training mode');
+    if (tree.hooked) return this.eager(inputs, 'forward hooks are registered');
 
     const key = tensors.map((t) => `${t.dtype}[${t.shape.join(',')}]`).join(' ');
-    const state = [...[...model.named_parameters()].map(([, p]) => p), ...[...model.named_buffers()].map(([, b]) => b)];
+    const state = tree.tensors;
     let e = this.entry;
     if (e === null || e.key !== key || e.state.length !== state.length || e.state.some((t, i) => t !== state[i])) {
       this.release();

@@ -17,6 +17,7 @@
  * not need are dropped.
  */
 import type { Attrs } from '../backend/compiled';
+import { CONCAT_AXIS, SLICE_AXIS } from '../backend/kernels/axis';
 import type { Module } from '../nn/module';
 import { nodeInputs, nodeOutputs, structureValues, type ConvNode, type Graph, type KernelNode, type Source, type Structure, type ValueId } from './graph';
 
@@ -83,11 +84,12 @@ function lowerKernel(n: KernelNode, perms: readonly Perm[], ranks: readonly numb
   }
   const p = perms[0];
   const at = (a: number) => inverse(p)[axis(a, p.length)];
-  if (kernel === 'Concat') {
+  if (kernel === 'Concat' || kernel === CONCAT_AXIS) {
     if (ranks.some((r) => r !== p.length)) return null;
     const chosen = perms.find((q) => !isIdentity(q)) ?? p;
     return { inputs: perms.map(() => chosen), attrs: { ...attrs, axis: inverse(chosen)[axis(attrs.axis as number, chosen.length)] }, outputs: [chosen] };
   }
+  if (kernel === SLICE_AXIS) return { inputs: [p], attrs: { ...attrs, axis: at(attrs.axis as number) }, outputs: [p] };
   if (kernel === 'Slice') {
     const begin = attrs.begin as number[];
     const size = attrs.size as number[];
@@ -242,5 +244,32 @@ export function layout(g: Graph): Lowered {
     if (s.kind === 'object') return { kind: 'object', entries: s.entries.map(([k, v]) => [k, output(v)] as const) };
     return s;
   };
-  return { sources, shapes, steps, output: output(g.output) };
+  const out = output(g.output);
+  return { sources, shapes, steps: mergeReshapes(steps, structureSlots(out)), output: out };
+}
+
+const structureSlots = (s: Structure): Slot[] =>
+  s.kind === 'tensor' ? [s.value] : s.kind === 'array' ? s.items.flatMap(structureSlots) : s.kind === 'object' ? s.entries.flatMap(([, v]) => structureSlots(v)) : [];
+
+/**
+ * Reshapes of reshapes as one: a reshape whose input only it reads, made by another reshape,
+ * reads that reshape's input instead (a channel shuffle's views and F's flattens come in runs).
+ */
+function mergeReshapes(steps: readonly Step[], outputs: readonly Slot[]): Step[] {
+  const reads = new Map<Slot, number>(outputs.map((s) => [s, 1]));
+  for (const step of steps) for (const s of step.kind === 'kernel' ? step.inputs : [step.input]) reads.set(s, (reads.get(s) ?? 0) + 1);
+  const reshapes = new Map<Slot, Extract<Step, { kind: 'reshape' }>>();
+  const merged: Step[] = [];
+  for (const step of steps) {
+    if (step.kind !== 'reshape') {
+      merged.push(step);
+      continue;
+    }
+    const from = reshapes.get(step.input);
+    const own = from !== undefined && reads.get(step.input) === 1 ? { ...step, input: from.input } : step;
+    if (own !== step) merged.splice(merged.indexOf(from!), 1);
+    reshapes.set(own.output, own);
+    merged.push(own);
+  }
+  return merged;
 }

@@ -216,6 +216,37 @@ export function observeModuleCalls(observer: CallObserver | null): CallObserver 
   return previous;
 }
 
+/** What `torch.compile` checks before each call, gathered in one walk of the module tree. */
+export interface ModuleTreeState {
+  /** Whether some module is in training mode. */
+  readonly training: boolean;
+  /** Whether some module has a forward hook or pre-hook. */
+  readonly hooked: boolean;
+  /** Every parameter, then every buffer, each once, in `named_parameters`/`named_buffers` order. */
+  readonly tensors: readonly Tensor[];
+}
+
+/** {@link ModuleTreeState} of `model` and its descendants. */
+export function treeState(model: Module): ModuleTreeState {
+  const registries: Registry[] = [];
+  let training = false;
+  const visit = (m: Module, seen: Set<Module>) => {
+    if (seen.has(m)) return;
+    seen.add(m);
+    const r = registryOf(m);
+    registries.push(r);
+    training ||= m.training;
+    for (const child of r.modules.values()) if (child !== null) visit(child, seen);
+  };
+  visit(model, new Set());
+  const members = (of: (r: Registry) => Map<string, Tensor | null>): Tensor[] => [...new Set(registries.flatMap((r) => [...of(r).values()]))].filter((t): t is Tensor => t !== null);
+  return {
+    training,
+    hooked: registries.some((r) => r.preHooks.size > 0 || r.hooks.size > 0),
+    tensors: [...members((r) => r.parameters), ...members((r) => r.buffers)],
+  };
+}
+
 /**
  * Base class of every layer, as PyTorch's `nn.Module`.
  *
