@@ -189,14 +189,11 @@ export function guardWasmWrites(backend: WasmBackendClass): void {
   const move = proto.move;
   proto.move = function (dataId, values, shape, dtype, refCount) {
     if (dtype === 'string') return move.call(this, dataId, values, shape, dtype, refCount);
-    let bytes = BYTES_PER_ELEMENT[dtype as AllocDType];
+    const held = HELD[dtype as AllocDType];
+    let bytes = Number(held);
     for (const d of shape) bytes *= d;
     if (bytes > Number(WASM_MAX_TENSOR_BYTES)) throw cannotAllocate(nbytes(shape, dtype as AllocDType));
-    if (values != null) {
-      const probe = this.wasm._malloc(bytes) >>> 0;
-      if (probe === 0) throw cannotAllocate(nbytes(shape, dtype as AllocDType));
-      this.wasm._free(probe);
-    }
+    if (values != null) probeWasmHeap(this.wasm, [{ bytes: nbytes(shape, dtype as AllocDType), held: BigInt(bytes), itemsize: held }]);
     move.call(this, dataId, values, shape, dtype, refCount);
     if (bytes > 0 && this.dataIdMap.get(dataId)?.memoryOffset === 0) {
       this.disposeData(dataId, true);
@@ -204,6 +201,3 @@ export function guardWasmWrites(backend: WasmBackendClass): void {
     }
   };
 }
-
-/** Bytes an element as tfjs holds it. */
-const BYTES_PER_ELEMENT: Readonly<Record<AllocDType, number>> = { float32: 4, int32: 4, int64: 4, bool: 1 };
